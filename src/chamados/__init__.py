@@ -1,0 +1,101 @@
+"""chamados: support tickets for online stores and marketplaces.
+
+Ticket workflows as state machines, a complete history of every change, and ports through
+which the host application plugs in its storage, clock and notification channels.
+
+>>> from chamados import Helpdesk, Party
+>>> from chamados.testing import FakeClock
+>>> desk = Helpdesk(clock=FakeClock("2026-03-02T09:00:00-03:00"))
+>>> ticket = desk.open(tenant="loja-1", channel="site", requester=Party.customer("c-1"),
+...                    subject="Pedido não chegou")
+>>> ticket.status
+'new'
+"""
+
+from chamados.clock import Clock, SystemClock
+from chamados.events import (
+    Assigned,
+    Closed,
+    Escalated,
+    NoteAdded,
+    PriorityChanged,
+    Rated,
+    Reopened,
+    Replied,
+    Resolved,
+    StatusChanged,
+    TicketEvent,
+    TicketOpened,
+    describe,
+)
+from chamados.exceptions import (
+    AccessDeniedError,
+    ChamadosError,
+    ConcurrencyError,
+    ConfigurationError,
+    DeliveryError,
+    IdempotencyKeyReusedError,
+    InvalidTicketError,
+    StorageError,
+    TicketNotFoundError,
+    TransitionNotAllowedError,
+    UnknownStatusError,
+    UnknownWorkflowError,
+    WorkflowDefinitionError,
+)
+from chamados.ids import IdFactory, RandomTicketIds, SequentialIds
+from chamados.labels import Label
+from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
+from chamados.notify import Notifier
+from chamados.service import UNSET, Helpdesk
+from chamados.storage import MemoryStorage, Storage, UnitOfWork
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "UNSET",
+    "AccessDeniedError",
+    "Assigned",
+    "Category",
+    "ChamadosError",
+    "Clock",
+    "Closed",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "DeliveryError",
+    "Escalated",
+    "Helpdesk",
+    "IdFactory",
+    "IdempotencyKeyReusedError",
+    "InvalidTicketError",
+    "Label",
+    "MemoryStorage",
+    "Message",
+    "NoteAdded",
+    "Notifier",
+    "Owner",
+    "Party",
+    "PartyKind",
+    "Priority",
+    "PriorityChanged",
+    "RandomTicketIds",
+    "Rated",
+    "Reopened",
+    "Replied",
+    "Resolved",
+    "SequentialIds",
+    "StatusChanged",
+    "Storage",
+    "StorageError",
+    "SystemClock",
+    "Ticket",
+    "TicketEvent",
+    "TicketNotFoundError",
+    "TicketOpened",
+    "TransitionNotAllowedError",
+    "UnitOfWork",
+    "UnknownStatusError",
+    "UnknownWorkflowError",
+    "WorkflowDefinitionError",
+    "describe",
+]

@@ -1,0 +1,69 @@
+"""Time as a port: the ``Clock`` protocol, the system clock, and the one check for instants.
+
+Nothing else in chamados asks the system for the time. The domain receives a ``Clock`` and
+asks it; tests hand in ``chamados.testing.FakeClock``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import pendulum
+
+__all__ = ["Clock", "SystemClock", "as_instant"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Tells the current instant.
+
+    ``now()`` must return a time-zone-aware datetime; chamados converts it to a pendulum
+    ``DateTime`` and refuses naive values.
+    """
+
+    def now(self) -> datetime:
+        """The current instant, time-zone aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock: the system's current time in UTC."""
+
+    def now(self) -> pendulum.DateTime:
+        """The current instant in UTC."""
+        return pendulum.now("UTC")
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+def as_instant(value: datetime, *, name: str = "datetime") -> pendulum.DateTime:
+    """Return ``value`` as a pendulum ``DateTime``, refusing naive datetimes.
+
+    A naive datetime has no time zone, so the instant it means is unknown; chamados never
+    guesses. ``name`` appears in the error so the caller knows which input was wrong.
+
+    >>> from datetime import datetime, timezone
+    >>> as_instant(datetime(2026, 3, 2, 12, tzinfo=timezone.utc))
+    DateTime(2026, 3, 2, 12, 0, 0, tzinfo=Timezone('UTC'))
+    >>> as_instant(datetime(2026, 3, 2, 12), name="at")
+    Traceback (most recent call last):
+    ...
+    chamados.exceptions.InvalidTicketError: at must be time-zone aware, got the naive ...
+    """
+    from chamados.exceptions import InvalidTicketError
+
+    if not isinstance(value, datetime):
+        raise InvalidTicketError(
+            f"{name} must be a datetime, got {type(value).__name__}", field=name
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidTicketError(
+            f"{name} must be time-zone aware, got the naive datetime {value}; attach a zone "
+            f'(e.g. datetime(..., tzinfo=ZoneInfo("America/Sao_Paulo")))',
+            field=name,
+        )
+    if isinstance(value, pendulum.DateTime):
+        return value
+    return pendulum.instance(value)

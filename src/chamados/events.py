@@ -1,0 +1,340 @@
+"""Domain events: every change to a ticket, frozen and named in the past tense.
+
+A ticket's history is the ordered list of its events. Each event answers who (``actor``),
+when (``at``), what (the event class, ``kind``), from what to what (``changes()``) and why
+(``reason``). ``id`` is unique and stable, so receivers can drop duplicates; ``version``
+is the ticket version the command that produced the event saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import pendulum
+from attrs import field, frozen
+
+from chamados.labels import Label
+from chamados.model import FieldValue, Message, Party, Priority
+
+__all__ = [
+    "Assigned",
+    "Closed",
+    "Escalated",
+    "NoteAdded",
+    "PriorityChanged",
+    "Rated",
+    "Reopened",
+    "Replied",
+    "Resolved",
+    "StatusChanged",
+    "TicketEvent",
+    "TicketOpened",
+    "describe",
+]
+
+Change = tuple[Any, Any]
+
+
+@frozen(kw_only=True)
+class TicketEvent:
+    """Something that happened to a ticket. Subclasses say what."""
+
+    kind: ClassVar[str] = "event"
+    label: ClassVar[Label] = Label(pt="Evento", en="Event")
+
+    id: str
+    ticket_id: str
+    tenant: str
+    version: int
+    at: pendulum.DateTime
+    actor: Party
+    reason: str | None = None
+
+    def changes(self) -> Mapping[str, Change]:
+        """The fields this event changed, each as ``(before, after)``."""
+        return {}
+
+
+@frozen(kw_only=True)
+class TicketOpened(TicketEvent):
+    """A ticket was opened, with everything known about it at that moment."""
+
+    kind: ClassVar[str] = "opened"
+    label: ClassVar[Label] = Label(pt="Chamado aberto", en="Ticket opened")
+
+    channel: str
+    requester: Party
+    subject: str
+    workflow: str
+    status: str
+    priority: Priority
+    category: str | None = None
+    partner: Party | None = None
+    order_id: str | None = None
+    team: str | None = None
+    tier: int = 1
+    tags: frozenset[str] = field(default=frozenset())
+    custom_fields: Mapping[str, FieldValue] = field(factory=dict)
+
+    def changes(self) -> Mapping[str, Change]:
+        return {"status": (None, self.status), "priority": (None, self.priority)}
+
+
+@frozen(kw_only=True)
+class StatusChanged(TicketEvent):
+    """The ticket moved from one workflow state to another through ``event``."""
+
+    kind: ClassVar[str] = "status_changed"
+    label: ClassVar[Label] = Label(pt="Status alterado", en="Status changed")
+
+    event: str
+    from_status: str
+    to_status: str
+
+    def changes(self) -> Mapping[str, Change]:
+        return {"status": (self.from_status, self.to_status)}
+
+
+@frozen(kw_only=True)
+class Replied(TicketEvent):
+    """A public message was added (by a customer, a partner, an agent or an automation)."""
+
+    kind: ClassVar[str] = "replied"
+    label: ClassVar[Label] = Label(pt="Resposta", en="Reply")
+
+    message: Message
+
+
+@frozen(kw_only=True)
+class NoteAdded(TicketEvent):
+    """An internal note was added; only the support team sees it."""
+
+    kind: ClassVar[str] = "note_added"
+    label: ClassVar[Label] = Label(pt="Nota interna", en="Internal note")
+
+    message: Message
+
+
+@frozen(kw_only=True)
+class Assigned(TicketEvent):
+    """The ticket changed team (sector) and/or assignee."""
+
+    kind: ClassVar[str] = "assigned"
+    label: ClassVar[Label] = Label(pt="Atribuído", en="Assigned")
+
+    from_team: str | None
+    to_team: str | None
+    from_assignee: str | None
+    to_assignee: str | None
+
+    def changes(self) -> Mapping[str, Change]:
+        found: dict[str, Change] = {}
+        if self.from_team != self.to_team:
+            found["team"] = (self.from_team, self.to_team)
+        if self.from_assignee != self.to_assignee:
+            found["assignee"] = (self.from_assignee, self.to_assignee)
+        return found
+
+
+@frozen(kw_only=True)
+class PriorityChanged(TicketEvent):
+    """The ticket's priority changed."""
+
+    kind: ClassVar[str] = "priority_changed"
+    label: ClassVar[Label] = Label(pt="Prioridade alterada", en="Priority changed")
+
+    from_priority: Priority
+    to_priority: Priority
+
+    def changes(self) -> Mapping[str, Change]:
+        return {"priority": (self.from_priority, self.to_priority)}
+
+
+@frozen(kw_only=True)
+class Escalated(TicketEvent):
+    """The ticket went up a support level (N1 to N2), possibly to another team."""
+
+    kind: ClassVar[str] = "escalated"
+    label: ClassVar[Label] = Label(pt="Escalado", en="Escalated")
+
+    from_tier: int
+    to_tier: int
+    from_team: str | None
+    to_team: str | None
+
+    def changes(self) -> Mapping[str, Change]:
+        found: dict[str, Change] = {"tier": (self.from_tier, self.to_tier)}
+        if self.from_team != self.to_team:
+            found["team"] = (self.from_team, self.to_team)
+        return found
+
+
+@frozen(kw_only=True)
+class Resolved(TicketEvent):
+    """The ticket entered a resolved state, with a summary of the solution."""
+
+    kind: ClassVar[str] = "resolved"
+    label: ClassVar[Label] = Label(pt="Resolvido", en="Resolved")
+
+    status: str
+    summary: str
+
+    def changes(self) -> Mapping[str, Change]:
+        return {"resolution": (None, self.summary)}
+
+
+@frozen(kw_only=True)
+class Reopened(TicketEvent):
+    """A resolved ticket became active again."""
+
+    kind: ClassVar[str] = "reopened"
+    label: ClassVar[Label] = Label(pt="Reaberto", en="Reopened")
+
+    status: str
+
+
+@frozen(kw_only=True)
+class Closed(TicketEvent):
+    """The ticket reached a closed state; nothing more happens to it."""
+
+    kind: ClassVar[str] = "closed"
+    label: ClassVar[Label] = Label(pt="Fechado", en="Closed")
+
+    status: str
+
+
+@frozen(kw_only=True)
+class Rated(TicketEvent):
+    """The customer rated the support (CSAT, 1 to 5)."""
+
+    kind: ClassVar[str] = "rated"
+    label: ClassVar[Label] = Label(pt="Avaliado", en="Rated")
+
+    score: int
+    comment: str | None = None
+    previous: int | None = None
+
+    def changes(self) -> Mapping[str, Change]:
+        return {"rating": (self.previous, self.score)}
+
+
+StatusLabel = Callable[[str], str]
+
+
+@frozen
+class _Names:
+    status: StatusLabel
+    action: StatusLabel
+
+
+def describe(
+    event: TicketEvent,
+    *,
+    lang: str = "pt-BR",
+    status: StatusLabel = str,
+    action: StatusLabel = str,
+) -> str:
+    """One line saying what happened, in ``lang``.
+
+    ``status`` and ``action`` turn a status or a workflow event name into the label to
+    show (``Helpdesk.timeline`` passes the workflow's labels); by default names are shown.
+
+    >>> from chamados.testing import FakeClock
+    >>> at = FakeClock("2026-03-02T09:00:00-03:00").now()
+    >>> e = PriorityChanged(id="e1", ticket_id="T-1", tenant="loja", version=2, at=at,
+    ...     actor=Party.agent("ana"), from_priority=Priority.NORMAL,
+    ...     to_priority=Priority.URGENT, reason="cliente VIP")
+    >>> describe(e)
+    'agent:ana: prioridade Normal → Urgente (cliente VIP)'
+    >>> describe(e, lang="en")
+    'agent:ana: priority Normal → Urgent (cliente VIP)'
+    """
+    pt = lang.lower().startswith("pt")
+    describer = next(
+        (_DESCRIBERS[cls] for cls in type(event).__mro__ if cls in _DESCRIBERS), _generic
+    )
+    text = describer(event, pt, _Names(status, action))
+    why = f" ({event.reason})" if event.reason else ""
+    return f"{event.actor}: {text}{why}"
+
+
+def _say(pt: bool, pt_text: str, en_text: str) -> str:
+    return pt_text if pt else en_text
+
+
+def _opened(e: Any, pt: bool, names: _Names) -> str:
+    subject = f"“{e.subject}”"
+    return _say(pt, f"abriu {subject} via {e.channel}", f"opened {subject} via {e.channel}")
+
+
+def _status(e: Any, pt: bool, names: _Names) -> str:
+    return f"{names.action(e.event)}: {names.status(e.from_status)} → {names.status(e.to_status)}"
+
+
+def _message(e: Any, pt: bool, names: _Names) -> str:
+    message: Message = e.message
+    body = message.body if len(message.body) <= 60 else message.body[:57] + "..."
+    auto = _say(pt, " [automática]", " [automated]") if message.automated else ""
+    if isinstance(e, NoteAdded):
+        return _say(pt, f"nota interna: {body}", f"internal note: {body}")
+    return _say(pt, f"respondeu{auto}: {body}", f"replied{auto}: {body}")
+
+
+def _assigned(e: Any, pt: bool, names: _Names) -> str:
+    parts = []
+    for name, (old, new) in e.changes().items():
+        word = {"team": ("equipe", "team"), "assignee": ("responsável", "assignee")}[name]
+        parts.append(f"{_say(pt, *word)} {old or '-'} → {new or '-'}")
+    return ", ".join(parts) or _say(pt, "atribuição mantida", "assignment kept")
+
+
+def _priority(e: Any, pt: bool, names: _Names) -> str:
+    old, new = e.from_priority.label, e.to_priority.label
+    return _say(pt, f"prioridade {old.pt} → {new.pt}", f"priority {old.en} → {new.en}")
+
+
+def _escalated(e: Any, pt: bool, names: _Names) -> str:
+    team = f" ({e.from_team or '-'} → {e.to_team or '-'})" if e.from_team != e.to_team else ""
+    return _say(
+        pt,
+        f"escalou N{e.from_tier} → N{e.to_tier}{team}",
+        f"escalated N{e.from_tier} → N{e.to_tier}{team}",
+    )
+
+
+def _resolved(e: Any, pt: bool, names: _Names) -> str:
+    return _say(pt, f"resolveu: {e.summary}", f"resolved: {e.summary}")
+
+
+def _reopened(e: Any, pt: bool, names: _Names) -> str:
+    return _say(pt, "reabriu o chamado", "reopened the ticket")
+
+
+def _closed(e: Any, pt: bool, names: _Names) -> str:
+    return _say(pt, "fechou o chamado", "closed the ticket")
+
+
+def _rated(e: Any, pt: bool, names: _Names) -> str:
+    comment = f" “{e.comment}”" if e.comment else ""
+    return _say(pt, f"avaliou com nota {e.score}/5{comment}", f"rated {e.score}/5{comment}")
+
+
+def _generic(e: Any, pt: bool, names: _Names) -> str:
+    label: Label = e.label
+    return label.pt if pt else label.en
+
+
+_DESCRIBERS: dict[type[TicketEvent], Callable[[Any, bool, _Names], str]] = {
+    TicketOpened: _opened,
+    StatusChanged: _status,
+    Replied: _message,
+    NoteAdded: _message,
+    Assigned: _assigned,
+    PriorityChanged: _priority,
+    Escalated: _escalated,
+    Resolved: _resolved,
+    Reopened: _reopened,
+    Closed: _closed,
+    Rated: _rated,
+}

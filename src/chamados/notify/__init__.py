@@ -1,0 +1,5 @@
+"""Notifications: the notifier port."""
+
+from chamados.notify.notifier import Notifier
+
+__all__ = ["Notifier"]

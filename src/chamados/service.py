@@ -1,0 +1,936 @@
+"""The ``Helpdesk`` service: every command on tickets, each one a unit of work.
+
+A command loads the ticket, checks who may do it, runs the workflow transition, records
+the events, and saves the ticket with its history (and its idempotency key) in one
+commit, with a version check. Nothing is saved when any step fails. This module is the
+composition root: storage, clock, workflows, ids and notifiers meet here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final, TypeVar
+
+import pendulum
+
+from chamados.clock import Clock, SystemClock, as_instant
+from chamados.events import (
+    Assigned,
+    Closed,
+    Escalated,
+    NoteAdded,
+    PriorityChanged,
+    Rated,
+    Reopened,
+    Replied,
+    Resolved,
+    StatusChanged,
+    TicketEvent,
+    TicketOpened,
+    describe,
+)
+from chamados.exceptions import (
+    AccessDeniedError,
+    ConcurrencyError,
+    ConfigurationError,
+    IdempotencyKeyReusedError,
+    InvalidTicketError,
+    TransitionNotAllowedError,
+)
+from chamados.ids import IdFactory, RandomTicketIds, new_uid
+from chamados.labels import language
+from chamados.model import Category, FieldValue, Message, Party, PartyKind, Priority, Ticket
+from chamados.notify.notifier import Notifier
+from chamados.storage.memory import MemoryStorage
+from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery, UnitOfWork
+from chamados.workflows.base import SEND_RESERVED
+from chamados.workflows.registry import WorkflowRegistry
+
+__all__ = ["UNSET", "Helpdesk"]
+
+log = logging.getLogger("chamados")
+
+E = TypeVar("E", bound=TicketEvent)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+"""Marks an argument that was not given (``assign(team=UNSET)`` keeps the team)."""
+
+_TEAM_ONLY = "only the support team (agents and automations)"
+_INTERNAL_KINDS = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
+_OPEN_RETRIES = 3
+
+
+class _Command:
+    """The working state of one command: the ticket copy, the time, the events so far."""
+
+    def __init__(self, desk: Helpdesk, ticket: Ticket, now: pendulum.DateTime) -> None:
+        self.desk = desk
+        self.ticket = ticket
+        self.now = now
+        self.version = ticket.version + 1
+        self.events: list[TicketEvent] = []
+
+    def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
+        event = cls(
+            id=new_uid(),
+            ticket_id=self.ticket.id,
+            tenant=self.ticket.tenant,
+            version=self.version,
+            at=self.now,
+            actor=actor,
+            reason=reason,
+            **fields,
+        )
+        self.events.append(event)
+        return event
+
+    def fire(
+        self, event: str, *, actor: Party, reason: str | None, data: Mapping[str, Any]
+    ) -> None:
+        """Run one workflow transition and record what it meant."""
+        ticket = self.ticket
+        workflow = self.desk.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        before = workflow.status_of(ticket.status)
+        machine = self.desk.workflows.machine(ticket)
+        after_id = machine.fire(
+            event, ticket_id=ticket.id, now=self.now, actor=actor, reason=reason, **data
+        )
+        after = workflow.statuses[after_id]
+        self.emit(
+            StatusChanged,
+            actor=actor,
+            reason=reason,
+            event=event,
+            from_status=before.id,
+            to_status=after.id,
+        )
+        if after.category is Category.RESOLVED and before.category is not Category.RESOLVED:
+            summary = str(data.get("summary", "")).strip()
+            ticket.resolution = summary
+            ticket.resolved_at = self.now
+            self.emit(Resolved, actor=actor, reason=reason, status=after.id, summary=summary)
+        elif before.category is Category.RESOLVED and after.category.is_active:
+            ticket.resolution = None
+            ticket.resolved_at = None
+            self.emit(Reopened, actor=actor, reason=reason, status=after.id)
+        if after.category is Category.CLOSED:
+            ticket.closed_at = self.now
+            self.emit(Closed, actor=actor, reason=reason, status=after.id)
+
+
+class Helpdesk:
+    """Runs support tickets: opens them, moves them through their workflow, records it all.
+
+    Every argument is optional: by default tickets live in memory, time comes from the
+    system clock, the built-in workflows are registered (``standard`` is the default),
+    and ids look like ``CH-7K3M9Q2XWBT4``.
+
+    A ``Helpdesk`` made with ``tenant=None`` sees every tenant (an administrator's view);
+    ``for_tenant()`` gives one that sees a single tenant, for code that serves one store.
+    Commands return the ticket as it is after the command, as your own copy.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage | None = None,
+        clock: Clock | None = None,
+        workflows: WorkflowRegistry | None = None,
+        ticket_ids: IdFactory | None = None,
+        notifiers: Sequence[Notifier] = (),
+        tenant: str | None = None,
+    ) -> None:
+        if storage is not None and not isinstance(storage, Storage):
+            raise ConfigurationError(
+                f"storage must be a chamados Storage, got {type(storage).__name__}",
+                key="storage",
+            )
+        if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
+            raise ConfigurationError("tenant must be a non-empty string or None", key="tenant")
+        for notifier in notifiers:
+            if not isinstance(notifier, Notifier):
+                raise ConfigurationError(
+                    f"{notifier!r} is not a Notifier (it needs a notify(event) method)",
+                    key="notifiers",
+                )
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.workflows = workflows if workflows is not None else WorkflowRegistry.with_builtins()
+        self.ticket_ids: IdFactory = ticket_ids if ticket_ids is not None else RandomTicketIds()
+        self.notifiers: tuple[Notifier, ...] = tuple(notifiers)
+        self.tenant = tenant
+
+    def for_tenant(self, tenant: str) -> Helpdesk:
+        """A ``Helpdesk`` on the same storage that sees and changes only ``tenant``."""
+        if self.tenant is not None and tenant != self.tenant:
+            raise AccessDeniedError(
+                f"this Helpdesk is scoped to tenant {self.tenant!r}; it cannot act for "
+                f"tenant {tenant!r}"
+            )
+        return Helpdesk(
+            storage=self.storage,
+            clock=self.clock,
+            workflows=self.workflows,
+            ticket_ids=self.ticket_ids,
+            notifiers=self.notifiers,
+            tenant=tenant,
+        )
+
+    def __repr__(self) -> str:
+        scope = f"tenant={self.tenant!r}" if self.tenant else "all tenants"
+        return f"<Helpdesk {scope} storage={self.storage!r}>"
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, ticket_id: str, *, viewer: Party | None = None) -> Ticket:
+        """The ticket, as your copy. A customer or partner ``viewer`` sees only its own."""
+        with self.storage.unit_of_work() as uow:
+            ticket = uow.get(ticket_id, tenant=self.tenant)
+        if viewer is not None:
+            self._check_party(viewer, ticket, "see")
+        return ticket
+
+    def history(self, ticket_id: str, *, viewer: Party | None = None) -> list[TicketEvent]:
+        """The ticket's events, oldest first.
+
+        For a ``viewer`` outside the team (customer, partner, marketplace) internal notes
+        are left out, and only tickets that involve the viewer can be read.
+        """
+        with self.storage.unit_of_work() as uow:
+            ticket = uow.get(ticket_id, tenant=self.tenant)
+            events = uow.history(ticket_id, tenant=self.tenant)
+        if viewer is not None:
+            self._check_party(viewer, ticket, "see")
+            if viewer.is_external:
+                events = [e for e in events if not isinstance(e, NoteAdded)]
+        return events
+
+    def messages(self, ticket_id: str, *, viewer: Party | None = None) -> list[Message]:
+        """The ticket's messages, oldest first; internal notes only for the team."""
+        return [
+            e.message
+            for e in self.history(ticket_id, viewer=viewer)
+            if isinstance(e, Replied | NoteAdded)
+        ]
+
+    def timeline(
+        self, ticket_id: str, *, lang: str = "pt-BR", viewer: Party | None = None
+    ) -> list[str]:
+        """The ticket's history as lines people read: time, who, what, with workflow labels.
+
+        Times are shown in the zone of the ticket's creation time.
+        """
+        language(lang)
+        events = self.history(ticket_id, viewer=viewer)
+        if not events:
+            return []
+        ticket = self.get(ticket_id)
+        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+
+        def status(name: str) -> str:
+            found = workflow.statuses.get(name)
+            return found.label.get(lang) if found is not None else name
+
+        def action(name: str) -> str:
+            found = workflow.actions.get(name)
+            return found.get(lang) if found is not None else name
+
+        zone = ticket.created_at.timezone or "UTC"
+        return [
+            f"{event.at.in_timezone(zone).format('YYYY-MM-DD HH:mm')}  "
+            f"{describe(event, lang=lang, status=status, action=action)}"
+            for event in events
+        ]
+
+    def tickets(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        team: str | None = None,
+        assignee: str | None = None,
+        tier: int | None = None,
+        channel: str | None = None,
+        category: str | None = None,
+        priority: Priority | str | Iterable[Priority | str] | None = None,
+        requester: Party | None = None,
+        partner: Party | None = None,
+        tags: Iterable[str] = (),
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """Tickets of this desk's tenant matching every filter given, oldest first."""
+        statuses = (
+            None if status is None else frozenset([status] if isinstance(status, str) else status)
+        )
+        if priority is None:
+            priorities = None
+        elif isinstance(priority, Priority | str):
+            priorities = frozenset([Priority.parse(priority)])
+        else:
+            priorities = frozenset(Priority.parse(p) for p in priority)
+        query = TicketQuery(
+            tenant=self.tenant,
+            status=statuses,
+            team=team,
+            assignee=assignee,
+            tier=tier,
+            channel=channel,
+            category=category,
+            priority=priorities,
+            requester=requester,
+            partner=partner,
+            tags=frozenset(tags),
+            limit=limit,
+        )
+        with self.storage.unit_of_work() as uow:
+            return uow.find(query)
+
+    def allowed_events(self, ticket_id: str, *, actor: Party | None = None) -> tuple[str, ...]:
+        """The workflow events the ticket's state accepts now (for ``actor``, if given)."""
+        ticket = self.get(ticket_id, viewer=actor)
+        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        events = workflow.allowed_in(ticket.status)
+        if actor is not None and actor.is_external:
+            permitted = workflow.party_events.get(actor.kind, frozenset())
+            events = tuple(e for e in events if e in permitted)
+        return events
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def open(
+        self,
+        *,
+        channel: str,
+        requester: Party,
+        subject: str,
+        tenant: str | None = None,
+        body: str | None = None,
+        category: str | None = None,
+        priority: Priority | str = Priority.NORMAL,
+        partner: Party | None = None,
+        order_id: str | None = None,
+        team: str | None = None,
+        tags: Iterable[str] = (),
+        custom_fields: Mapping[str, FieldValue] | None = None,
+        workflow: str | None = None,
+        opened_by: Party | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Open a ticket in its workflow's initial state and return it.
+
+        ``body`` becomes the first public message, written by the requester.
+        ``opened_by`` is who opened it (the requester by default; an agent who opens a
+        ticket for a customer on the phone, or an integration). ``idempotency_key`` (a
+        marketplace claim id, an e-mail Message-ID) makes a repeated call return the
+        first ticket instead of opening another.
+        """
+        tenant = self._tenant_for_open(tenant)
+        actor = opened_by if opened_by is not None else requester
+        _check_party_type(requester, "requester")
+        _check_party_type(actor, "opened_by")
+        if partner is not None:
+            _check_party_type(partner, "partner")
+            if partner.kind is not PartyKind.PARTNER:
+                raise InvalidTicketError(
+                    f"partner must be a partner party (Party.partner(...)), got {partner}",
+                    field="partner",
+                )
+        if actor.is_external and actor != requester:
+            raise AccessDeniedError(
+                f"{actor} cannot open a ticket for {requester}; {_TEAM_ONLY} can",
+                actor=str(actor),
+            )
+        workflow_name = workflow if workflow is not None else self.workflows.default
+        workflow_cls = self.workflows.get(workflow_name)
+        fields = dict(custom_fields or {})
+        for attempt in range(_OPEN_RETRIES):
+            now = self._now()
+            ticket = Ticket(
+                id=self.ticket_ids(),
+                tenant=tenant,
+                channel=channel,
+                requester=requester,
+                subject=subject,
+                workflow=workflow_name,
+                status=workflow_cls.initial_status(),
+                created_at=now,
+                updated_at=now,
+                priority=Priority.parse(priority),
+                category=category,
+                partner=partner,
+                order_id=order_id,
+                team=team,
+                tags=tags,
+                custom_fields=fields,
+                version=0,
+            )
+            command = _Command(self, ticket, now)
+            command.emit(
+                TicketOpened,
+                actor=actor,
+                channel=ticket.channel,
+                requester=requester,
+                subject=ticket.subject,
+                workflow=ticket.workflow,
+                status=ticket.status,
+                priority=ticket.priority,
+                category=ticket.category,
+                partner=ticket.partner,
+                order_id=ticket.order_id,
+                team=ticket.team,
+                tier=ticket.tier,
+                tags=ticket.tags,
+                custom_fields=dict(ticket.custom_fields),
+            )
+            if body is not None:
+                message = self._message(author=requester, body=body, now=now)
+                command.emit(Replied, actor=requester, message=message)
+            ticket.version = command.version
+            with self.storage.unit_of_work() as uow:
+                if idempotency_key is not None:
+                    record = uow.idempotency(idempotency_key, tenant=tenant)
+                    if record is not None:
+                        return _repeat(record, "open", None)
+                    uow.remember(idempotency_key, command="open", result=ticket)
+                uow.add(ticket)
+                uow.record(command.events)
+                try:
+                    uow.commit()
+                except DuplicateKeyError as error:
+                    return _repeat(error.record, "open", None)
+                except ConcurrencyError:
+                    if attempt + 1 == _OPEN_RETRIES:
+                        raise
+                    continue  # the id factory produced an id that exists: try another
+            self._publish(command.events)
+            return ticket.copy()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def reply(
+        self,
+        ticket_id: str,
+        *,
+        author: Party,
+        body: str,
+        public: bool = True,
+        automated: bool = False,
+        external_id: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Add a message. A public reply may move the ticket (see ``Workflow.reply_events``).
+
+        Customers, partners and marketplaces may only reply in public, on tickets that
+        involve them. A public, human (not ``automated``) reply from the customer on a
+        ticket waiting on the customer gives the ball back to the team; likewise for
+        partners; the team's first reply starts work on a new ticket. ``at`` is when the
+        message was written, if not now (a marketplace API's timestamp). ``public=False``
+        adds an internal note, like ``add_note``.
+        """
+        _check_party_type(author, "author")
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            if not public:
+                self._check_team(author, ticket, "add internal notes")
+            self._check_party(author, ticket, "reply to")
+            self._check_not_closed(ticket, "reply")
+            message = self._message(
+                author=author,
+                body=body,
+                now=command.now,
+                public=public,
+                automated=automated,
+                external_id=external_id,
+                at=at,
+            )
+            if not public:
+                command.emit(NoteAdded, actor=author, message=message)
+                return
+            command.emit(Replied, actor=author, message=message)
+            if automated:
+                return
+            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            event = workflow.reply_events.get(author.kind)
+            if event is not None and event in workflow.allowed_in(ticket.status):
+                command.fire(event, actor=author, reason=None, data={})
+
+        return self._run("reply", ticket_id, apply, idempotency_key)
+
+    def add_note(
+        self,
+        ticket_id: str,
+        *,
+        author: Party,
+        body: str,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Add an internal note: seen by the team, never by customers, partners or marketplaces."""
+        return self.reply(
+            ticket_id, author=author, body=body, public=False, idempotency_key=idempotency_key
+        )
+
+    def transition(
+        self,
+        ticket_id: str,
+        event: str,
+        *,
+        actor: Party,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+        **data: Any,
+    ) -> Ticket:
+        """Fire workflow ``event`` on the ticket (``"ask_customer"``, ``"refund"``...).
+
+        ``data`` reaches the workflow's guards and validators by name (``summary=`` for an
+        event that resolves). Customers, partners and marketplaces may fire only the
+        events their workflow grants them (``Workflow.party_events``).
+        """
+        _check_party_type(actor, "actor")
+        reserved = sorted((SEND_RESERVED | {"now", "ticket", "ticket_id"}) & data.keys())
+        if reserved:
+            raise InvalidTicketError(
+                f"the argument name(s) {', '.join(reserved)} are reserved (python-statemachine "
+                f"or chamados set them); pass that data under another name",
+                field=reserved[0],
+                ticket_id=ticket_id,
+            )
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            self._check_party(actor, ticket, "change")
+            if actor.is_external:
+                workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+                if event not in workflow.party_events.get(actor.kind, frozenset()):
+                    raise AccessDeniedError(
+                        f"{actor} may not fire {event!r} on ticket {ticket.id!r}: in workflow "
+                        f"{workflow.workflow_name!r} that is for the team",
+                        ticket_id=ticket.id,
+                        actor=str(actor),
+                    )
+            command.fire(event, actor=actor, reason=reason, data=data)
+
+        return self._run("transition", ticket_id, apply, idempotency_key)
+
+    def resolve(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        summary: str,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Resolve the ticket with a summary of the solution (the workflow's resolve event)."""
+        return self._command_event(
+            "resolve", ticket_id, actor=actor, reason=None, key=idempotency_key, summary=summary
+        )
+
+    def reopen(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Reopen a resolved ticket, within the workflow's reopen window."""
+        return self._command_event(
+            "reopen", ticket_id, actor=actor, reason=reason, key=idempotency_key
+        )
+
+    def close(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Close a resolved ticket for good."""
+        return self._command_event(
+            "close", ticket_id, actor=actor, reason=reason, key=idempotency_key
+        )
+
+    def assign(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        team: str | _Unset | None = UNSET,
+        assignee: str | _Unset | None = UNSET,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Move the ticket to a team (sector) and/or an agent; ``None`` clears either.
+
+        Arguments left out keep their value. Assigning what is already there records
+        nothing.
+        """
+        if isinstance(team, _Unset) and isinstance(assignee, _Unset):
+            raise InvalidTicketError("assign needs team=, assignee= or both", field="team")
+        for name, value in (("team", team), ("assignee", assignee)):
+            if isinstance(value, str) and not value.strip():
+                raise InvalidTicketError(
+                    f"{name} must not be empty; pass None to clear it", field=name
+                )
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            self._check_team(actor, ticket, "assign tickets")
+            self._check_not_closed(ticket, "assign")
+            new_team = ticket.team if isinstance(team, _Unset) else team
+            new_assignee = ticket.assignee if isinstance(assignee, _Unset) else assignee
+            if (new_team, new_assignee) == (ticket.team, ticket.assignee):
+                return
+            command.emit(
+                Assigned,
+                actor=actor,
+                reason=reason,
+                from_team=ticket.team,
+                to_team=new_team,
+                from_assignee=ticket.assignee,
+                to_assignee=new_assignee,
+            )
+            ticket.team, ticket.assignee = new_team, new_assignee
+
+        return self._run("assign", ticket_id, apply, idempotency_key)
+
+    def set_priority(
+        self,
+        ticket_id: str,
+        priority: Priority | str,
+        *,
+        actor: Party,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Change the ticket's priority (``"low"``..``"urgent"`` or a ``Priority``)."""
+        new = Priority.parse(priority)
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            self._check_team(actor, ticket, "change priorities")
+            self._check_not_closed(ticket, "set_priority")
+            if new is ticket.priority:
+                return
+            command.emit(
+                PriorityChanged,
+                actor=actor,
+                reason=reason,
+                from_priority=ticket.priority,
+                to_priority=new,
+            )
+            ticket.priority = new
+
+        return self._run("set_priority", ticket_id, apply, idempotency_key)
+
+    def escalate(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        reason: str,
+        team: str | _Unset | None = UNSET,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Move the ticket one support level up (N1 to N2), optionally to another team.
+
+        ``reason`` is required: the specialists must know why it reached them. The ticket
+        leaves its N1 assignee (N2 picks it up). Only active tickets can be escalated, and
+        not past the workflow's ``max_tier``.
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidTicketError(
+                "escalate needs a reason, so the N2 specialist knows why the ticket came up",
+                field="reason",
+                ticket_id=ticket_id,
+            )
+        if isinstance(team, str) and not team.strip():
+            raise InvalidTicketError(
+                "team must not be empty; leave it out to keep the team", field="team"
+            )
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            self._check_team(actor, ticket, "escalate tickets")
+            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            status = workflow.status_of(ticket.status)
+            max_tier = self.workflows.options(ticket.workflow).max_tier
+            problem = None
+            if not status.category.is_active:
+                problem = f"the ticket is {status.category.value}; reopen it first"
+            elif ticket.tier >= max_tier:
+                problem = f"it is already at N{ticket.tier}, the highest support level"
+            if problem is not None:
+                raise TransitionNotAllowedError(
+                    ticket_id=ticket.id,
+                    event="escalate",
+                    state=ticket.status,
+                    allowed=workflow.allowed_in(ticket.status),
+                    workflow=workflow.workflow_name,
+                    detail=problem,
+                )
+            new_team = ticket.team if isinstance(team, _Unset) else team
+            command.emit(
+                Escalated,
+                actor=actor,
+                reason=reason,
+                from_tier=ticket.tier,
+                to_tier=ticket.tier + 1,
+                from_team=ticket.team,
+                to_team=new_team,
+            )
+            if ticket.assignee is not None:
+                command.emit(
+                    Assigned,
+                    actor=actor,
+                    reason=reason,
+                    from_team=new_team,
+                    to_team=new_team,
+                    from_assignee=ticket.assignee,
+                    to_assignee=None,
+                )
+            ticket.tier += 1
+            ticket.team = new_team
+            ticket.assignee = None
+
+        return self._run("escalate", ticket_id, apply, idempotency_key)
+
+    def rate(
+        self,
+        ticket_id: str,
+        score: int,
+        *,
+        actor: Party,
+        comment: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Record the customer's satisfaction (CSAT) from 1 to 5 on a resolved or closed ticket.
+
+        The requester rates; the team may record a rating the customer gave elsewhere.
+        A new rating replaces the previous one (both stay in the history).
+        """
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise InvalidTicketError(
+                f"a rating is an integer from 1 to 5, got {score!r}",
+                field="score",
+                ticket_id=ticket_id,
+            )
+
+        def apply(command: _Command) -> None:
+            ticket = command.ticket
+            if actor.is_external and actor != ticket.requester:
+                raise AccessDeniedError(
+                    f"only the requester ({ticket.requester}) rates ticket {ticket.id!r}, "
+                    f"not {actor}",
+                    ticket_id=ticket.id,
+                    actor=str(actor),
+                )
+            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            if workflow.status_of(ticket.status).category.is_active:
+                raise TransitionNotAllowedError(
+                    ticket_id=ticket.id,
+                    event="rate",
+                    state=ticket.status,
+                    allowed=workflow.allowed_in(ticket.status),
+                    workflow=workflow.workflow_name,
+                    detail="a ticket is rated once it is resolved or closed",
+                )
+            command.emit(Rated, actor=actor, score=score, comment=comment, previous=ticket.rating)
+            ticket.rating = score
+
+        return self._run("rate", ticket_id, apply, idempotency_key)
+
+    # -- the machinery ---------------------------------------------------------------------------
+
+    def _command_event(
+        self,
+        command: str,
+        ticket_id: str,
+        *,
+        actor: Party,
+        reason: str | None,
+        key: str | None,
+        **data: Any,
+    ) -> Ticket:
+        _check_party_type(actor, "actor")
+
+        def apply(cmd: _Command) -> None:
+            ticket = cmd.ticket
+            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            event = workflow.commands.get(command)
+            if event is None:
+                raise TransitionNotAllowedError(
+                    ticket_id=ticket.id,
+                    event=command,
+                    state=ticket.status,
+                    allowed=workflow.allowed_in(ticket.status),
+                    workflow=workflow.workflow_name,
+                    detail=f"the workflow has no {command!r} command; use transition() with "
+                    f"one of its events",
+                )
+            self._check_party(actor, ticket, "change")
+            if actor.is_external and event not in workflow.party_events.get(actor.kind, ()):
+                raise AccessDeniedError(
+                    f"{actor} may not {command} ticket {ticket.id!r}; {_TEAM_ONLY} can",
+                    ticket_id=ticket.id,
+                    actor=str(actor),
+                )
+            cmd.fire(event, actor=actor, reason=reason, data=data)
+
+        return self._run(command, ticket_id, apply, key)
+
+    def _run(
+        self,
+        name: str,
+        ticket_id: str,
+        apply: Callable[[_Command], None],
+        key: str | None,
+    ) -> Ticket:
+        """Load, apply, save with a version check, commit, then notify."""
+        with self.storage.unit_of_work() as uow:
+            ticket = uow.get(ticket_id, tenant=self.tenant)
+            if key is not None:
+                record = uow.idempotency(key, tenant=ticket.tenant)
+                if record is not None:
+                    return _repeat(record, name, ticket.id)
+            command = _Command(self, ticket, self._now())
+            apply(command)
+            if not command.events:
+                return ticket.copy()
+            ticket.version = command.version
+            ticket.updated_at = command.now
+            self._save(uow, ticket, command.events)
+            if key is not None:
+                uow.remember(key, command=name, result=ticket)
+            try:
+                uow.commit()
+            except DuplicateKeyError as error:
+                return _repeat(error.record, name, ticket.id)
+        self._publish(command.events)
+        return ticket.copy()
+
+    def _save(self, uow: UnitOfWork, ticket: Ticket, events: list[TicketEvent]) -> None:
+        uow.save(ticket)
+        uow.record(events)
+
+    def _publish(self, events: Sequence[TicketEvent]) -> None:
+        for notifier in self.notifiers:
+            for event in events:
+                try:
+                    notifier.notify(event)
+                except Exception:
+                    log.exception(
+                        "notifier %r failed on %s %s of ticket %s; the command was saved",
+                        notifier,
+                        event.kind,
+                        event.id,
+                        event.ticket_id,
+                    )
+
+    def _now(self) -> pendulum.DateTime:
+        value = self.clock.now()
+        try:
+            return as_instant(value, name="clock.now()")
+        except InvalidTicketError as error:
+            raise ConfigurationError(
+                f"the clock {self.clock!r} returned {value!r}: {error}", key="clock"
+            ) from None
+
+    def _tenant_for_open(self, tenant: str | None) -> str:
+        if tenant is None:
+            if self.tenant is None:
+                raise InvalidTicketError(
+                    "open needs tenant= (or use desk.for_tenant(...))", field="tenant"
+                )
+            return self.tenant
+        if self.tenant is not None and tenant != self.tenant:
+            raise AccessDeniedError(
+                f"this Helpdesk is scoped to tenant {self.tenant!r}; it cannot open tickets "
+                f"for tenant {tenant!r}"
+            )
+        return tenant
+
+    def _message(
+        self,
+        *,
+        author: Party,
+        body: str,
+        now: pendulum.DateTime,
+        public: bool = True,
+        automated: bool = False,
+        external_id: str | None = None,
+        at: datetime | None = None,
+    ) -> Message:
+        when = now if at is None else as_instant(at, name="at")
+        return Message(
+            id=new_uid(),
+            author=author,
+            body=body,
+            at=when,
+            public=public,
+            automated=automated,
+            external_id=external_id,
+        )
+
+    def _check_party(self, party: Party, ticket: Ticket, doing: str) -> None:
+        """External parties act only on tickets that involve them."""
+        if not party.is_external:
+            return
+        if party.kind is PartyKind.MARKETPLACE:
+            allowed = party.id == ticket.channel
+        else:
+            allowed = ticket.involves(party)
+        if not allowed:
+            raise AccessDeniedError(
+                f"{party} may not {doing} ticket {ticket.id!r}: it is not the ticket's "
+                f"{'channel' if party.kind is PartyKind.MARKETPLACE else 'requester or partner'}",
+                ticket_id=ticket.id,
+                actor=str(party),
+            )
+
+    def _check_team(self, party: Party, ticket: Ticket, doing: str) -> None:
+        if party.kind not in _INTERNAL_KINDS:
+            raise AccessDeniedError(
+                f"{party} may not {doing}: {_TEAM_ONLY} can",
+                ticket_id=ticket.id,
+                actor=str(party),
+            )
+
+    def _check_not_closed(self, ticket: Ticket, doing: str) -> None:
+        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        if workflow.status_of(ticket.status).category is Category.CLOSED:
+            raise TransitionNotAllowedError(
+                ticket_id=ticket.id,
+                event=doing,
+                state=ticket.status,
+                allowed=(),
+                workflow=workflow.workflow_name,
+                detail="the ticket is closed; open a new ticket that refers to it",
+            )
+
+
+def _repeat(record: Any, command: str, ticket_id: str | None) -> Ticket:
+    """Answer a repeated idempotency key with the first result, or refuse a reused key."""
+    if record.command != command or (ticket_id is not None and record.ticket_id != ticket_id):
+        again = command if ticket_id is None else f"{command} on ticket {ticket_id!r}"
+        raise IdempotencyKeyReusedError(
+            record.key, first=record.describes(), again=again, ticket_id=record.ticket_id
+        )
+    result: Ticket = record.result.copy()
+    return result
+
+
+def _check_party_type(party: object, name: str) -> None:
+    if not isinstance(party, Party):
+        raise InvalidTicketError(
+            f"{name} must be a Party (Party.customer(...), Party.agent(...)...), got {party!r}",
+            field=name,
+        )

@@ -1,0 +1,21 @@
+"""Storage: the port (unit of work) and its adapters."""
+
+from chamados.storage.memory import MemoryStorage
+from chamados.storage.port import (
+    Changes,
+    DuplicateKeyError,
+    IdempotencyRecord,
+    Storage,
+    TicketQuery,
+    UnitOfWork,
+)
+
+__all__ = [
+    "Changes",
+    "DuplicateKeyError",
+    "IdempotencyRecord",
+    "MemoryStorage",
+    "Storage",
+    "TicketQuery",
+    "UnitOfWork",
+]

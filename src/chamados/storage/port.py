@@ -1,0 +1,319 @@
+"""The storage port: where tickets, their history and idempotency keys live.
+
+``Storage`` hands out ``UnitOfWork`` objects, one per command. The unit of work is an
+abstract class with template methods: the public methods keep the invariants every
+adapter must keep (tenant scoping, version checks, events that match the tickets saved
+with them, nothing written unless committed), and adapters implement the small
+``_``-prefixed methods that talk to their backend. ``chamados.testing.StorageContract``
+checks an adapter against the same requirements the built-in ones meet.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+
+from attrs import field, frozen
+
+from chamados.events import TicketEvent
+from chamados.exceptions import StorageError, TicketNotFoundError
+from chamados.model import Party, Priority, Ticket
+
+__all__ = [
+    "Changes",
+    "DuplicateKeyError",
+    "IdempotencyRecord",
+    "Storage",
+    "TicketQuery",
+    "UnitOfWork",
+]
+
+
+@frozen
+class IdempotencyRecord:
+    """What a command with an idempotency key did: enough to answer a repeat of it."""
+
+    tenant: str
+    key: str
+    command: str
+    ticket_id: str
+    result: Ticket = field(eq=False)
+
+    def describes(self) -> str:
+        """``"reply on ticket T-1"``: for error messages."""
+        return f"{self.command} on ticket {self.ticket_id!r}"
+
+
+@frozen(kw_only=True)
+class TicketQuery:
+    """Which tickets to list. ``None`` means any; sets mean any of their values.
+
+    ``tenant`` is ``None`` only for an unscoped (all tenants) ``Helpdesk``.
+    """
+
+    tenant: str | None
+    status: frozenset[str] | None = None
+    team: str | None = None
+    assignee: str | None = None
+    tier: int | None = None
+    channel: str | None = None
+    category: str | None = None
+    priority: frozenset[Priority] | None = None
+    requester: Party | None = None
+    partner: Party | None = None
+    tags: frozenset[str] = frozenset()
+    limit: int | None = None
+
+    def matches(self, ticket: Ticket) -> bool:
+        """True when ``ticket`` passes every filter (the reference for adapters)."""
+        return (
+            (self.tenant is None or ticket.tenant == self.tenant)
+            and (self.status is None or ticket.status in self.status)
+            and (self.team is None or ticket.team == self.team)
+            and (self.assignee is None or ticket.assignee == self.assignee)
+            and (self.tier is None or ticket.tier == self.tier)
+            and (self.channel is None or ticket.channel == self.channel)
+            and (self.category is None or ticket.category == self.category)
+            and (self.priority is None or ticket.priority in self.priority)
+            and (self.requester is None or ticket.requester == self.requester)
+            and (self.partner is None or ticket.partner == self.partner)
+            and self.tags <= ticket.tags
+        )
+
+
+@frozen
+class Changes:
+    """Everything one unit of work writes, handed to the adapter's ``_commit`` at once.
+
+    ``updates`` pairs each ticket with the version it was loaded at.
+    """
+
+    inserts: Sequence[Ticket]
+    updates: Sequence[tuple[Ticket, int]]
+    events: Sequence[TicketEvent]
+    keys: Sequence[IdempotencyRecord]
+
+
+class DuplicateKeyError(StorageError):
+    """Another command committed the same idempotency key first; nothing was written.
+
+    ``record`` is what that command stored, so the caller can answer with it.
+    """
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(
+            f"idempotency key {record.key!r} of tenant {record.tenant!r} is already used by "
+            f"{record.describes()}"
+        )
+        self.record = record
+
+
+class UnitOfWork(ABC):
+    """One command's transaction: read, stage changes, then commit all of them or none.
+
+    Use it as a context manager; leaving the block without ``commit()`` rolls back.
+    Tickets it returns are copies: changing them changes nothing until ``save`` and
+    ``commit``. A ticket is saved with ``version`` one above the version it was loaded
+    at; the commit fails with ``ConcurrencyError`` if someone saved it in between.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, int] = {}
+        self._inserts: dict[str, Ticket] = {}
+        self._updates: dict[str, Ticket] = {}
+        self._events: list[TicketEvent] = []
+        self._keys: list[IdempotencyRecord] = []
+        self._finished = False
+
+    # -- context manager -------------------------------------------------------------------
+
+    def __enter__(self) -> UnitOfWork:
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._finished:
+            self.rollback()
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get(self, ticket_id: str, *, tenant: str | None) -> Ticket:
+        """The ticket ``ticket_id`` of ``tenant`` (any tenant when ``None``), as a copy.
+
+        Raises ``TicketNotFoundError`` when it does not exist or belongs to another tenant:
+        callers cannot tell the two apart, so ids of other tenants leak nothing.
+        """
+        self._check_open()
+        staged = self._inserts.get(ticket_id) or self._updates.get(ticket_id)
+        ticket = staged.copy() if staged is not None else self._get(ticket_id)
+        if ticket is None or (tenant is not None and ticket.tenant != tenant):
+            raise TicketNotFoundError(ticket_id, tenant=tenant)
+        if staged is None:
+            self._loaded.setdefault(ticket.id, ticket.version)
+        return ticket
+
+    def history(self, ticket_id: str, *, tenant: str | None) -> list[TicketEvent]:
+        """The events of ``ticket_id`` in the order they happened (committed ones only)."""
+        self.get(ticket_id, tenant=tenant)
+        return list(self._history(ticket_id))
+
+    def find(self, query: TicketQuery) -> list[Ticket]:
+        """Tickets matching ``query``, oldest first (then by id), as copies."""
+        self._check_open()
+        if query.limit is not None and query.limit < 0:
+            raise ValueError("limit must not be negative")
+        return list(self._find(query))
+
+    def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
+        """What the command that used ``key`` in ``tenant`` stored, if one did."""
+        self._check_open()
+        for record in self._keys:
+            if record.key == key and record.tenant == tenant:
+                return record
+        return self._idempotency(tenant, key)
+
+    # -- staged writes -------------------------------------------------------------------------
+
+    def add(self, ticket: Ticket) -> None:
+        """Stage a new ticket; it must be at version 1 (its first save)."""
+        self._check_open()
+        if ticket.version != 1:
+            raise StorageError(
+                f"a new ticket is saved at version 1, got version {ticket.version} for "
+                f"{ticket.id!r}"
+            )
+        if ticket.id in self._inserts or ticket.id in self._loaded:
+            raise StorageError(f"ticket {ticket.id!r} is already in this unit of work")
+        self._inserts[ticket.id] = ticket.copy()
+
+    def save(self, ticket: Ticket) -> None:
+        """Stage changes to a ticket loaded in this unit of work, one version up."""
+        self._check_open()
+        if ticket.id in self._inserts:
+            if ticket.version != 1:
+                raise StorageError(f"ticket {ticket.id!r} is new: save it at version 1")
+            self._inserts[ticket.id] = ticket.copy()
+            return
+        loaded = self._loaded.get(ticket.id)
+        if loaded is None:
+            raise StorageError(
+                f"ticket {ticket.id!r} was not loaded in this unit of work; get() it first"
+            )
+        if ticket.version != loaded + 1:
+            raise StorageError(
+                f"ticket {ticket.id!r} was loaded at version {loaded}; save it at version "
+                f"{loaded + 1}, not {ticket.version}"
+            )
+        self._updates[ticket.id] = ticket.copy()
+
+    def record(self, events: Iterable[TicketEvent]) -> None:
+        """Stage events for the history; each must belong to a ticket staged here."""
+        self._check_open()
+        self._events.extend(events)
+
+    def remember(self, key: str, *, command: str, result: Ticket) -> None:
+        """Stage an idempotency key: a repeat of ``command`` with ``key`` returns ``result``."""
+        self._check_open()
+        self._keys.append(IdempotencyRecord(result.tenant, key, command, result.id, result.copy()))
+
+    # -- finishing -------------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Write every staged change at once, or raise and write nothing.
+
+        Raises ``ConcurrencyError`` when a ticket was saved by someone else since it was
+        loaded (or a new ticket's id exists), and ``DuplicateKeyError`` when another
+        command committed the same idempotency key first.
+        """
+        self._check_open()
+        staged = {**self._inserts, **self._updates}
+        for event in self._events:
+            ticket = staged.get(event.ticket_id)
+            if ticket is None:
+                raise StorageError(
+                    f"event {event.kind!r} {event.id!r} belongs to ticket {event.ticket_id!r}, "
+                    f"which is not saved in this unit of work"
+                )
+            if event.version != ticket.version or event.tenant != ticket.tenant:
+                raise StorageError(
+                    f"event {event.kind!r} {event.id!r} says version {event.version} of tenant "
+                    f"{event.tenant!r}, but ticket {ticket.id!r} is saved at version "
+                    f"{ticket.version} of tenant {ticket.tenant!r}"
+                )
+        changes = Changes(
+            inserts=list(self._inserts.values()),
+            updates=[(t, self._loaded[t.id]) for t in self._updates.values()],
+            events=list(self._events),
+            keys=list(self._keys),
+        )
+        try:
+            self._commit(changes)
+        except BaseException:
+            self._finish()
+            self._rollback()
+            raise
+        self._finish()
+
+    def rollback(self) -> None:
+        """Drop every staged change. Safe to call more than once."""
+        if self._finished:
+            return
+        self._finish()
+        self._rollback()
+
+    def _finish(self) -> None:
+        self._finished = True
+        self._inserts.clear()
+        self._updates.clear()
+        self._events.clear()
+        self._keys.clear()
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise StorageError("this unit of work is finished; start a new one per command")
+
+    # -- what adapters implement -----------------------------------------------------------------
+
+    def _begin(self) -> None:  # noqa: B027 - optional hook
+        """Start the backend transaction, if the backend needs one before reading."""
+
+    @abstractmethod
+    def _get(self, ticket_id: str) -> Ticket | None:
+        """The stored ticket (a copy), or ``None``."""
+
+    @abstractmethod
+    def _history(self, ticket_id: str) -> Iterable[TicketEvent]:
+        """The stored events of a ticket, in order."""
+
+    @abstractmethod
+    def _find(self, query: TicketQuery) -> Iterable[Ticket]:
+        """Stored tickets matching ``query`` (see ``TicketQuery.matches``), oldest first."""
+
+    @abstractmethod
+    def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
+        """The stored record of ``key`` in ``tenant``, or ``None``."""
+
+    @abstractmethod
+    def _commit(self, changes: Changes) -> None:
+        """Write ``changes`` atomically, or raise ``ConcurrencyError`` / ``DuplicateKeyError``."""
+
+    @abstractmethod
+    def _rollback(self) -> None:
+        """Drop the backend transaction, if any."""
+
+
+class Storage(ABC):
+    """Where tickets live. ``unit_of_work()`` starts one command's transaction."""
+
+    @abstractmethod
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work; use it in a ``with`` block."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections or files. The default does nothing."""

@@ -1,0 +1,296 @@
+"""The storage contract: the requirements every storage adapter meets, as pytest tests.
+
+Subclass ``StorageContract`` in a test module and override the ``storage`` fixture to
+return a fresh, empty storage of your adapter; pytest then runs every requirement against
+it. The numbers (R1, R2...) match the list in ``docs/storage.md``.
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage(self):
+            return MyStorage(...)
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pendulum
+import pytest
+
+from chamados.events import Replied, TicketEvent, TicketOpened
+from chamados.exceptions import ConcurrencyError, StorageError, TicketNotFoundError
+from chamados.ids import new_uid
+from chamados.model import Message, Party, Priority, Ticket
+from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
+from chamados.testing.factories import make_ticket
+
+__all__ = ["StorageContract"]
+
+_AT = pendulum.datetime(2026, 3, 2, 12, tz="America/Sao_Paulo")
+
+
+def _opened(ticket: Ticket) -> TicketOpened:
+    return TicketOpened(
+        id=new_uid(),
+        ticket_id=ticket.id,
+        tenant=ticket.tenant,
+        version=ticket.version,
+        at=ticket.created_at,
+        actor=ticket.requester,
+        channel=ticket.channel,
+        requester=ticket.requester,
+        subject=ticket.subject,
+        workflow=ticket.workflow,
+        status=ticket.status,
+        priority=ticket.priority,
+    )
+
+
+def _reply(ticket: Ticket, body: str) -> Replied:
+    message = Message(id=new_uid(), author=Party.agent("ana"), body=body, at=_AT)
+    return Replied(
+        id=new_uid(),
+        ticket_id=ticket.id,
+        tenant=ticket.tenant,
+        version=ticket.version,
+        at=_AT,
+        actor=message.author,
+        message=message,
+    )
+
+
+class StorageContract:
+    """Requirements R1-R14 of a storage adapter. Override the ``storage`` fixture."""
+
+    @pytest.fixture
+    def storage(self) -> Storage:
+        """A fresh, empty storage of the adapter under test. Subclasses override this."""
+        pytest.fail("override the `storage` fixture in your StorageContract subclass")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def add(self, storage: Storage, **fields: Any) -> Ticket:
+        """Store a new ticket with its opening event and return it."""
+        ticket = make_ticket(**{"id": new_uid()[:12], **fields})
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            uow.record([_opened(ticket)])
+            uow.commit()
+        return ticket
+
+    def bump(self, storage: Storage, ticket_id: str, body: str = "bump") -> Ticket:
+        """Load a ticket, change it, save it one version up with one event."""
+        with storage.unit_of_work() as uow:
+            ticket = uow.get(ticket_id, tenant=None)
+            ticket.version += 1
+            ticket.subject = body
+            uow.save(ticket)
+            uow.record([_reply(ticket, body)])
+            uow.commit()
+        return ticket
+
+    # -- requirements --------------------------------------------------------------------------
+
+    def test_r1_a_committed_ticket_reads_back_equal(self, storage: Storage) -> None:
+        """R1: a ticket added and committed reads back equal, with its opening event."""
+        ticket = self.add(storage, custom_fields={"valor": 199.9, "vip": True}, tags={"a"})
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant="loja-1") == ticket
+            history = uow.history(ticket.id, tenant="loja-1")
+        assert [type(e) for e in history] == [TicketOpened]
+
+    def test_r2_nothing_is_written_without_commit(self, storage: Storage) -> None:
+        """R2: leaving a unit of work without commit() writes nothing."""
+        ticket = make_ticket(id="T-R2")
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            uow.record([_opened(ticket)])
+        with storage.unit_of_work() as uow, pytest.raises(TicketNotFoundError):
+            uow.get("T-R2", tenant=None)
+
+    def test_r3_an_exception_in_the_block_writes_nothing(self, storage: Storage) -> None:
+        """R3: an error raised inside the unit of work discards every staged change."""
+        ticket = self.add(storage)
+
+        def fail_midway() -> None:
+            with storage.unit_of_work() as uow:
+                loaded = uow.get(ticket.id, tenant=None)
+                loaded.version += 1
+                loaded.subject = "changed"
+                uow.save(loaded)
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            fail_midway()
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).subject == ticket.subject
+
+    def test_r4_tickets_read_are_copies(self, storage: Storage) -> None:
+        """R4: changing a ticket that was read changes nothing stored."""
+        ticket = self.add(storage)
+        with storage.unit_of_work() as uow:
+            loaded = uow.get(ticket.id, tenant=None)
+            loaded.subject = "mutated"
+            loaded.custom_fields["x"] = 1  # type: ignore[index]
+        with storage.unit_of_work() as uow:
+            again = uow.get(ticket.id, tenant=None)
+        assert again.subject == ticket.subject
+        assert "x" not in again.custom_fields
+
+    def test_r5_a_stale_save_raises_and_writes_nothing(self, storage: Storage) -> None:
+        """R5: saving over a newer version raises ConcurrencyError and stores none of it."""
+        ticket = self.add(storage)
+        other = self.add(storage)
+        with storage.unit_of_work() as uow:
+            stale = uow.get(ticket.id, tenant=None)
+            fresh_other = uow.get(other.id, tenant=None)
+            self.bump(storage, ticket.id, "winner")
+            stale.version += 1
+            stale.subject = "loser"
+            fresh_other.version += 1
+            fresh_other.subject = "collateral"
+            uow.save(stale)
+            uow.save(fresh_other)
+            uow.record([_reply(stale, "loser"), _reply(fresh_other, "collateral")])
+            uow.remember("key-r5", command="reply", result=stale)
+            with pytest.raises(ConcurrencyError) as caught:
+                uow.commit()
+        assert caught.value.ticket_id == ticket.id
+        assert (caught.value.expected, caught.value.actual) == (1, 2)
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).subject == "winner"
+            assert uow.get(other.id, tenant=None).subject == other.subject
+            assert len(uow.history(other.id, tenant=None)) == 1
+            assert len(uow.history(ticket.id, tenant=None)) == 2
+            assert uow.idempotency("key-r5", tenant="loja-1") is None
+
+    def test_r6_adding_an_existing_id_is_a_conflict(self, storage: Storage) -> None:
+        """R6: adding a ticket whose id exists raises ConcurrencyError."""
+        ticket = self.add(storage)
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket(id=ticket.id, subject="duplicate"))
+            with pytest.raises(ConcurrencyError):
+                uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).subject == ticket.subject
+
+    def test_r7_history_keeps_the_order_of_events(self, storage: Storage) -> None:
+        """R7: events read back in the order they were committed, across commits."""
+        ticket = self.add(storage)
+        for n in range(5):
+            self.bump(storage, ticket.id, f"reply {n}")
+        with storage.unit_of_work() as uow:
+            history = uow.history(ticket.id, tenant=None)
+        bodies = [e.message.body for e in history if isinstance(e, Replied)]
+        assert bodies == [f"reply {n}" for n in range(5)]
+        assert [e.version for e in history] == [1, 2, 3, 4, 5, 6]
+
+    def test_r8_events_round_trip_unchanged(self, storage: Storage) -> None:
+        """R8: an event reads back equal to the one recorded, every field included."""
+        ticket = self.add(storage)
+        updated = self.bump(storage, ticket.id, "olá, tudo bem? ✓")
+        with storage.unit_of_work() as uow:
+            last: TicketEvent = uow.history(ticket.id, tenant=None)[-1]
+        assert isinstance(last, Replied)
+        assert last.message.body == "olá, tudo bem? ✓"
+        assert last.version == updated.version
+        assert last.at == _AT
+
+    def test_r9_other_tenants_tickets_are_not_found(self, storage: Storage) -> None:
+        """R9: reads scoped to a tenant never see another tenant's tickets."""
+        mine = self.add(storage, tenant="loja-1")
+        theirs = self.add(storage, tenant="loja-2")
+        with storage.unit_of_work() as uow:
+            with pytest.raises(TicketNotFoundError):
+                uow.get(theirs.id, tenant="loja-1")
+            with pytest.raises(TicketNotFoundError):
+                uow.history(theirs.id, tenant="loja-1")
+            assert [t.id for t in uow.find(TicketQuery(tenant="loja-1"))] == [mine.id]
+            assert {t.id for t in uow.find(TicketQuery(tenant=None))} == {mine.id, theirs.id}
+
+    def test_r10_an_unknown_ticket_is_not_found(self, storage: Storage) -> None:
+        """R10: getting an id that was never stored raises TicketNotFoundError."""
+        with storage.unit_of_work() as uow, pytest.raises(TicketNotFoundError) as caught:
+            uow.get("missing", tenant=None)
+        assert caught.value.ticket_id == "missing"
+
+    def test_r11_idempotency_keys_are_remembered_per_tenant(self, storage: Storage) -> None:
+        """R11: a committed key returns its record in its tenant only."""
+        ticket = make_ticket(id="T-R11")
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            uow.record([_opened(ticket)])
+            uow.remember("claim-1", command="open", result=ticket)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            record = uow.idempotency("claim-1", tenant="loja-1")
+            assert uow.idempotency("claim-1", tenant="loja-2") is None
+        assert record is not None
+        assert (record.command, record.ticket_id, record.result) == ("open", "T-R11", ticket)
+
+    def test_r12_a_key_committed_twice_fails_the_second_commit(self, storage: Storage) -> None:
+        """R12: two units of work with one key: the second commit raises and writes nothing."""
+        first, second = make_ticket(id="T-R12a"), make_ticket(id="T-R12b")
+        with storage.unit_of_work() as a, storage.unit_of_work() as b:
+            for uow, ticket in ((a, first), (b, second)):
+                uow.add(ticket)
+                uow.record([_opened(ticket)])
+                uow.remember("same-key", command="open", result=ticket)
+            a.commit()
+            with pytest.raises(DuplicateKeyError) as caught:
+                b.commit()
+        assert caught.value.record.ticket_id == "T-R12a"
+        with storage.unit_of_work() as uow, pytest.raises(TicketNotFoundError):
+            uow.get("T-R12b", tenant=None)
+
+    def test_r13_find_filters_and_orders(self, storage: Storage) -> None:
+        """R13: find() applies every filter and lists the oldest tickets first."""
+        later = _AT.add(hours=1)
+        a = self.add(storage, status="open", team="financeiro", priority=Priority.HIGH)
+        b = self.add(storage, status="new", team="logistica", created_at=later, tags={"vip"})
+        c = self.add(
+            storage, status="open", team="logistica", partner=Party.partner("s-9"), tier=2
+        )
+        with storage.unit_of_work() as uow:
+
+            def ids(**filters: Any) -> list[str]:
+                return [t.id for t in uow.find(TicketQuery(tenant="loja-1", **filters))]
+
+            assert ids(status=frozenset({"open"})) == [a.id, c.id]
+            assert ids(team="logistica") == [c.id, b.id]
+            assert ids(priority=frozenset({Priority.HIGH})) == [a.id]
+            assert ids(partner=Party.partner("s-9"), tier=2) == [c.id]
+            assert ids(tags=frozenset({"vip"})) == [b.id]
+            assert ids(limit=1) == [a.id]
+
+    def test_r14_a_finished_unit_of_work_refuses_more_work(self, storage: Storage) -> None:
+        """R14: after commit or rollback the unit of work raises StorageError when used."""
+        ticket = self.add(storage)
+        with storage.unit_of_work() as uow:
+            uow.rollback()
+            with pytest.raises(StorageError):
+                uow.get(ticket.id, tenant=None)
+
+    def test_r15_concurrent_writers_lose_no_update(self, storage: Storage) -> None:
+        """R15: threads that retry on ConcurrencyError apply every one of their updates."""
+        ticket = self.add(storage)
+        workers, rounds = 4, 10
+
+        def work() -> None:
+            for _ in range(rounds):
+                while True:
+                    try:
+                        self.bump(storage, ticket.id)
+                        break
+                    except ConcurrencyError:
+                        continue
+
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).version == 1 + workers * rounds
+            assert len(uow.history(ticket.id, tenant=None)) == 1 + workers * rounds
