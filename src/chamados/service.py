@@ -71,11 +71,13 @@ _OPEN_RETRIES = 3
 class _Command:
     """The working state of one command: the ticket copy, the time, the events so far."""
 
-    def __init__(self, desk: Helpdesk, ticket: Ticket, now: pendulum.DateTime) -> None:
+    def __init__(
+        self, desk: Helpdesk, ticket: Ticket, now: pendulum.DateTime, *, version: int
+    ) -> None:
         self.desk = desk
         self.ticket = ticket
         self.now = now
-        self.version = ticket.version + 1
+        self.version = version
         self.events: list[TicketEvent] = []
 
     def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
@@ -350,57 +352,58 @@ class Helpdesk:
         workflow_name = workflow if workflow is not None else self.workflows.default
         workflow_cls = self.workflows.get(workflow_name)
         fields = dict(custom_fields or {})
+        priority = Priority.parse(priority)
         for attempt in range(_OPEN_RETRIES):
-            now = self._now()
-            ticket = Ticket(
-                id=self.ticket_ids(),
-                tenant=tenant,
-                channel=channel,
-                requester=requester,
-                subject=subject,
-                workflow=workflow_name,
-                status=workflow_cls.initial_status(),
-                created_at=now,
-                updated_at=now,
-                priority=Priority.parse(priority),
-                category=category,
-                partner=partner,
-                order_id=order_id,
-                team=team,
-                tags=tags,
-                custom_fields=fields,
-                version=0,
-            )
-            command = _Command(self, ticket, now)
-            command.emit(
-                TicketOpened,
-                actor=actor,
-                channel=ticket.channel,
-                requester=requester,
-                subject=ticket.subject,
-                workflow=ticket.workflow,
-                status=ticket.status,
-                priority=ticket.priority,
-                category=ticket.category,
-                partner=ticket.partner,
-                order_id=ticket.order_id,
-                team=ticket.team,
-                tier=ticket.tier,
-                tags=ticket.tags,
-                custom_fields=dict(ticket.custom_fields),
-            )
-            if body is not None:
-                message = self._message(author=requester, body=body, now=now)
-                command.emit(Replied, actor=requester, message=message)
-            ticket.version = command.version
             with self.storage.unit_of_work() as uow:
                 if idempotency_key is not None:
                     record = uow.idempotency(idempotency_key, tenant=tenant)
                     if record is not None:
                         return _repeat(record, "open", None)
-                    uow.remember(idempotency_key, command="open", result=ticket)
+                now = self._now()
+                ticket = Ticket(
+                    id=self.ticket_ids(),
+                    tenant=tenant,
+                    channel=channel,
+                    requester=requester,
+                    subject=subject,
+                    workflow=workflow_name,
+                    status=workflow_cls.initial_status(),
+                    created_at=now,
+                    updated_at=now,
+                    priority=priority,
+                    category=category,
+                    partner=partner,
+                    order_id=order_id,
+                    team=team,
+                    tags=tags,
+                    custom_fields=fields,
+                    version=1,
+                )
+                command = _Command(self, ticket, now, version=1)
+                command.emit(
+                    TicketOpened,
+                    actor=actor,
+                    channel=ticket.channel,
+                    requester=requester,
+                    subject=ticket.subject,
+                    workflow=ticket.workflow,
+                    status=ticket.status,
+                    priority=ticket.priority,
+                    category=ticket.category,
+                    partner=ticket.partner,
+                    order_id=ticket.order_id,
+                    team=ticket.team,
+                    tier=ticket.tier,
+                    tags=ticket.tags,
+                    custom_fields=dict(ticket.custom_fields),
+                )
+                if body is not None:
+                    message = self._message(author=requester, body=body, now=now)
+                    command.emit(Replied, actor=requester, message=message)
                 uow.add(ticket)
                 uow.record(command.events)
+                if idempotency_key is not None:
+                    uow.remember(idempotency_key, command="open", result=ticket)
                 try:
                     uow.commit()
                 except DuplicateKeyError as error:
@@ -481,6 +484,7 @@ class Helpdesk:
         self,
         ticket_id: str,
         event: str,
+        /,
         *,
         actor: Party,
         reason: str | None = None,
@@ -801,7 +805,7 @@ class Helpdesk:
                 record = uow.idempotency(key, tenant=ticket.tenant)
                 if record is not None:
                     return _repeat(record, name, ticket.id)
-            command = _Command(self, ticket, self._now())
+            command = _Command(self, ticket, self._now(), version=ticket.version + 1)
             apply(command)
             if not command.events:
                 return ticket.copy()

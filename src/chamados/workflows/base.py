@@ -162,6 +162,8 @@ class WorkflowMeta(StateMachineMetaclass):
         try:
             super().__init__(name, bases, attrs)  # type: ignore[arg-type]
         except InvalidDefinition as error:
+            for base, signature in before:
+                _check_unchanged(base, signature, child=name)
             raise WorkflowDefinitionError(str(error), workflow=name) from error
         for base, signature in before:
             _check_unchanged(base, signature, child=name)
@@ -432,6 +434,7 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
     def fire(
         self,
         event: str,
+        /,
         *,
         ticket_id: str | None = None,
         now: pendulum.DateTime,

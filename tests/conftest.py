@@ -1,0 +1,31 @@
+"""Shared fixtures for chamados' own tests (the chamados_* fixtures come from the plugin)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chamados import Party
+
+
+@pytest.fixture
+def ana() -> Party:
+    """An N1 agent."""
+    return Party.agent("ana", name="Ana")
+
+
+@pytest.fixture
+def bruno() -> Party:
+    """An N2 specialist."""
+    return Party.agent("bruno", name="Bruno")
+
+
+@pytest.fixture
+def maria() -> Party:
+    """The customer who opens most tickets in these tests."""
+    return Party.customer("c-1", name="Maria")
+
+
+@pytest.fixture
+def seller() -> Party:
+    """A marketplace seller (a partner)."""
+    return Party.partner("seller-9", name="Loja do Zé")

@@ -1,0 +1,122 @@
+"""The public API: what each front door exports, pinned."""
+
+from __future__ import annotations
+
+import chamados
+import chamados.storage
+import chamados.testing
+import chamados.workflows
+
+
+def test_chamados_exports_are_pinned() -> None:
+    """The top-level package exports exactly the curated names, sorted."""
+    assert chamados.__all__ == [
+        "UNSET",
+        "AccessDeniedError",
+        "Assigned",
+        "Category",
+        "ChamadosError",
+        "Clock",
+        "Closed",
+        "ConcurrencyError",
+        "ConfigurationError",
+        "DeliveryError",
+        "Escalated",
+        "Helpdesk",
+        "IdFactory",
+        "IdempotencyKeyReusedError",
+        "InvalidTicketError",
+        "Label",
+        "MemoryStorage",
+        "Message",
+        "NoteAdded",
+        "Notifier",
+        "Owner",
+        "Party",
+        "PartyKind",
+        "Priority",
+        "PriorityChanged",
+        "RandomTicketIds",
+        "Rated",
+        "Reopened",
+        "Replied",
+        "Resolved",
+        "SequentialIds",
+        "StatusChanged",
+        "Storage",
+        "StorageError",
+        "SystemClock",
+        "Ticket",
+        "TicketEvent",
+        "TicketNotFoundError",
+        "TicketOpened",
+        "TransitionNotAllowedError",
+        "UnitOfWork",
+        "UnknownStatusError",
+        "UnknownWorkflowError",
+        "WorkflowDefinitionError",
+        "describe",
+    ]
+
+
+def test_workflows_exports_are_pinned() -> None:
+    """chamados.workflows exports the base class, the built-ins, the registry and diagrams."""
+    assert chamados.workflows.__all__ == [
+        "RESERVED_NAMES",
+        "Action",
+        "ReturnsWorkflow",
+        "StandardWorkflow",
+        "Status",
+        "Workflow",
+        "WorkflowOptions",
+        "WorkflowRegistry",
+        "to_mermaid",
+    ]
+
+
+def test_testing_exports_are_pinned() -> None:
+    """chamados.testing exports the kit, the contract suite included."""
+    assert chamados.testing.__all__ == [
+        "FakeClock",
+        "FlakyNotifier",
+        "RecordingNotifier",
+        "Step",
+        "StorageContract",
+        "WorkflowPath",
+        "check_workflow",
+        "make_ticket",
+        "open_ticket",
+    ]
+
+
+def test_storage_exports_are_pinned() -> None:
+    """chamados.storage exports the port and the memory adapter."""
+    assert chamados.storage.__all__ == [
+        "Changes",
+        "DuplicateKeyError",
+        "IdempotencyRecord",
+        "MemoryStorage",
+        "Storage",
+        "TicketQuery",
+        "UnitOfWork",
+    ]
+
+
+def test_every_exported_name_exists() -> None:
+    """Each name in each __all__ can be imported from its module."""
+    for module in (chamados, chamados.workflows, chamados.testing, chamados.storage):
+        for name in module.__all__:
+            assert getattr(module, name) is not None, f"{module.__name__}.{name}"
+
+
+def test_importing_chamados_does_not_import_pytest_or_the_contract() -> None:
+    """The runtime package does not need pytest: the contract suite loads on demand."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chamados, chamados.testing; "
+        "print('pytest' in sys.modules, 'chamados.testing.contract' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -1,0 +1,81 @@
+"""The in-memory adapter passes the storage contract, and the port keeps its invariants."""
+
+from __future__ import annotations
+
+import pytest
+
+from chamados import MemoryStorage, StorageError
+from chamados.testing import StorageContract, make_ticket
+
+
+class TestMemoryStorage(StorageContract):
+    """MemoryStorage meets every requirement of the contract."""
+
+    @pytest.fixture
+    def storage(self) -> MemoryStorage:
+        return MemoryStorage()
+
+
+class TestUnitOfWorkInvariants:
+    """The template methods of the port refuse what would break the contract."""
+
+    def test_a_new_ticket_must_be_at_version_one(self) -> None:
+        """add() takes a ticket's first save only."""
+        with MemoryStorage().unit_of_work() as uow, pytest.raises(StorageError, match="version 1"):
+            uow.add(make_ticket(version=0))
+
+    def test_only_loaded_tickets_can_be_saved(self) -> None:
+        """save() needs the ticket to have been read in the same unit of work."""
+        with (
+            MemoryStorage().unit_of_work() as uow,
+            pytest.raises(StorageError, match="get\\(\\) it"),
+        ):
+            uow.save(make_ticket(version=2))
+
+    def test_a_save_must_be_one_version_up(self) -> None:
+        """Skipping or repeating a version is refused."""
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket())
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            ticket = uow.get("T-0001", tenant=None)
+            ticket.version += 2
+            with pytest.raises(StorageError, match="version 2"):
+                uow.save(ticket)
+
+    def test_events_must_belong_to_a_saved_ticket(self) -> None:
+        """An event for a ticket not saved in the unit of work is refused at commit."""
+        from chamados.testing.contract import _opened
+
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.record([_opened(make_ticket(id="T-9"))])
+            with pytest.raises(StorageError, match="not saved"):
+                uow.commit()
+
+    def test_events_must_carry_the_saved_version(self) -> None:
+        """An event at another version than its ticket's save is refused."""
+        from chamados.testing.contract import _opened
+
+        storage = MemoryStorage()
+        ticket = make_ticket()
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            wrong = _opened(make_ticket(version=5))
+            uow.record([wrong])
+            with pytest.raises(StorageError, match="version 5"):
+                uow.commit()
+
+    def test_a_negative_limit_is_refused(self) -> None:
+        """find() needs a sensible limit."""
+        from chamados.storage import TicketQuery
+
+        with MemoryStorage().unit_of_work() as uow, pytest.raises(ValueError, match="limit"):
+            uow.find(TicketQuery(tenant=None, limit=-1))
+
+    def test_len_and_repr(self) -> None:
+        """The memory storage says how many tickets it holds."""
+        storage = MemoryStorage()
+        assert len(storage) == 0
+        assert repr(storage) == "<MemoryStorage: 0 tickets>"
