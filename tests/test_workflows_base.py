@@ -123,9 +123,61 @@ class TestStrictFiring:
 
     def test_errors_in_callbacks_propagate(self) -> None:
         """catch_errors_as_events is off: a validator's error reaches the caller."""
+        new = Status(pt="a", en="a", category="new", initial=True)
+        done = Status(pt="b", en="b", category="closed", final=True)
+
+        def needs_order(ticket: Any) -> None:
+            if ticket.order_id is None:
+                raise InvalidTicketError("an order id is needed", field="order_id")
+
+        workflow = type(
+            "OrderWorkflow",
+            (Workflow,),
+            {
+                "new": new,
+                "done": done,
+                "finish": Action(new.to(done, validators=needs_order), pt="x", en="x"),
+            },
+        )
+        ticket = make_ticket(workflow="order")
+        with pytest.raises(InvalidTicketError, match="order id"):
+            workflow(ticket).fire("finish", now=NOW)
+        assert ticket.status == "new"
+        assert workflow(make_ticket(order_id="A-1")).fire("finish", now=NOW) == "done"
+
+    def test_required_data_is_checked_before_the_machine_runs(self) -> None:
+        """An Action's requires= names data that must be given."""
         machine = StandardWorkflow(make_ticket())
-        with pytest.raises(InvalidTicketError, match="reason"):
-            machine.fire("cancel", now=NOW)
+        with pytest.raises(InvalidTicketError, match="'cancel' needs reason=") as caught:
+            machine.fire("cancel", now=NOW, reason="  ")
+        assert caught.value.field == "reason"
+        assert machine.fire("cancel", now=NOW, reason="spam") == "closed"
+
+    def test_guards_choose_among_targets_and_shared_rules_still_apply(self) -> None:
+        """With guards picking the target, the summary rule is checked after the choice."""
+        new = Status(pt="a", en="a", category="new", initial=True)
+        solved = Status(pt="b", en="b", category="resolved")
+        done = Status(pt="c", en="c", category="closed", final=True)
+        workflow = type(
+            "GuardedWorkflow",
+            (Workflow,),
+            {
+                "new": new,
+                "solved": solved,
+                "done": done,
+                "finish": Action(
+                    new.to(solved, cond="quick") | new.to(done, unless="quick"), pt="x", en="x"
+                ),
+                "close": Action(solved.to(done), pt="y", en="y"),
+                "quick": lambda self, quick=False: quick,
+            },
+        )
+        ticket = make_ticket(workflow="guarded")
+        with pytest.raises(InvalidTicketError, match="summary"):
+            workflow(ticket).fire("finish", now=NOW, quick=True)
+        assert ticket.status == "new"
+        assert workflow(ticket).fire("finish", now=NOW, quick=True, summary="ok") == "solved"
+        assert workflow(make_ticket()).fire("finish", now=NOW) == "done"
 
     def test_fire_returns_the_new_status(self) -> None:
         """The model (the ticket) carries the new status."""

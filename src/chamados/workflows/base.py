@@ -14,7 +14,7 @@ machine is dropped. Machines are cheap to build and are never shared between thr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -126,6 +126,10 @@ class Status(State):
 class Action(Event):
     """A workflow event with labels in pt-BR and English.
 
+    ``requires`` names data the event cannot happen without (``requires=("reason",)``):
+    each must be passed to ``fire()`` as a non-empty string, or the event is refused with
+    an ``InvalidTicketError`` naming it.
+
     >>> from chamados.workflows import Status, Action
     >>> a, b = Status(pt="A", en="A", category="new", initial=True), Status(
     ...     pt="B", en="B", category="closed", final=True)
@@ -135,12 +139,20 @@ class Action(Event):
     """
 
     label: Label
+    requires: tuple[str, ...]
 
     def __new__(
-        cls, transitions: Any = None, *, pt: str, en: str, id: str | None = None
+        cls,
+        transitions: Any = None,
+        *,
+        pt: str,
+        en: str,
+        id: str | None = None,
+        requires: Sequence[str] = (),
     ) -> Action:
         event: Action = super().__new__(cls, transitions, id=id, name=en)
         event.label = Label(pt=pt, en=en)
+        event.requires = tuple(requires)
         return event
 
 
@@ -157,7 +169,7 @@ class WorkflowMeta(StateMachineMetaclass):
     """Builds a workflow class, then checks it against the known python-statemachine traps."""
 
     def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
-        own_labels = _action_labels(attrs)
+        own_labels, own_requires = _action_labels(attrs)
         before = [(base, _signature(base)) for base in bases if _is_workflow(base)]
         try:
             super().__init__(name, bases, attrs)  # type: ignore[arg-type]
@@ -168,9 +180,12 @@ class WorkflowMeta(StateMachineMetaclass):
         for base, signature in before:
             _check_unchanged(base, signature, child=name)
         inherited: dict[str, Label] = {}
+        inherited_requires: dict[str, tuple[str, ...]] = {}
         for base in reversed(cls.__mro__[1:]):
             inherited.update(getattr(base, "_action_labels", {}))
+            inherited_requires.update(getattr(base, "_requires", {}))
         cls._action_labels: dict[str, Label] = {**inherited, **own_labels}
+        cls._requires: dict[str, tuple[str, ...]] = {**inherited_requires, **own_requires}
         if not cls.states:  # an abstract base such as Workflow itself
             cls._chamados_steps: frozenset[_Step] = frozenset()
             return
@@ -187,6 +202,12 @@ class WorkflowMeta(StateMachineMetaclass):
             status: tuple(dict.fromkeys(str(e) for e in state.transitions.unique_events))
             for status, state in cls.statuses.items()
         }
+        targets: dict[tuple[str, str], set[str]] = {}
+        for s, t, e in _steps(cls.states):
+            targets.setdefault((s.id, e), set()).add(t.id if t is not None else s.id)
+        cls._targets: Mapping[tuple[str, str], frozenset[str]] = {
+            key: frozenset(found) for key, found in targets.items()
+        }
         if "workflow_name" not in attrs:
             cls.workflow_name = _default_name(name)
 
@@ -200,14 +221,17 @@ def _default_name(class_name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", stem).lower()
 
 
-def _action_labels(attrs: Mapping[str, Any]) -> dict[str, Label]:
+def _action_labels(
+    attrs: Mapping[str, Any],
+) -> tuple[dict[str, Label], dict[str, tuple[str, ...]]]:
     labels: dict[str, Label] = {}
+    requires: dict[str, tuple[str, ...]] = {}
     for key, value in attrs.items():
         if isinstance(value, Action):
-            labels[key] = value.label
-            if value._has_real_id:
-                labels[value.id] = value.label
-    return labels
+            for name in {key, value.id} if value._has_real_id else {key}:
+                labels[name] = value.label
+                requires[name] = value.requires
+    return labels, requires
 
 
 def _steps(states: Iterable[State]) -> Iterable[tuple[State, State | None, str]]:
@@ -340,7 +364,16 @@ def _check_definition(cls: Any, attrs: Mapping[str, Any]) -> None:
         )
 
 
-class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
+class _Cursor:
+    """The machine's model: only the status. A small model keeps each machine cheap."""
+
+    __slots__ = ("status",)
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
     """Base class of ticket workflows.
 
     Subclasses declare ``Status`` states and ``Action`` events in the class body, exactly
@@ -348,11 +381,16 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
     current state does not accept raises ``TransitionNotAllowedError``, and errors in
     callbacks propagate instead of becoming ``error.execution`` events.
 
-    Rules every workflow gets:
+    Rules every workflow gets, checked before the machine runs (so no callback of the
+    workflow sees a refused event):
 
     - entering a ``resolved`` state needs a resolution ``summary``;
     - leaving a ``resolved`` state for an active one (a reopen) is allowed only within
-      ``options.reopen_window`` of the resolution.
+      ``options.reopen_window`` of the resolution;
+    - data an ``Action`` ``requires`` must be given.
+
+    Callbacks (guards, validators, actions) receive ``ticket``, ``now``, ``actor``,
+    ``reason`` and the event's data by name, as python-statemachine injects them.
 
     Class attributes a workflow may set:
 
@@ -381,11 +419,14 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
     statuses: ClassVar[Mapping[str, Status]]
     actions: ClassVar[Mapping[str, Label]]
     _allowed: ClassVar[Mapping[str, tuple[str, ...]]]
+    _targets: ClassVar[Mapping[tuple[str, str], frozenset[str]]]
+    _requires: ClassVar[dict[str, tuple[str, ...]]]
     _action_labels: ClassVar[dict[str, Label]]
     _chamados_steps: ClassVar[frozenset[_Step]]
 
     def __init__(self, ticket: Ticket, *, options: WorkflowOptions | None = None) -> None:
         self.options = options or self.default_options
+        self.ticket = ticket
         if ticket.status not in self.statuses:
             raise UnknownStatusError(
                 ticket.status,
@@ -394,7 +435,7 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
                 ticket_id=ticket.id,
             )
         try:
-            super().__init__(model=ticket, state_field="status")
+            super().__init__(model=_Cursor(ticket.status), state_field="status")
         except InvalidStateValue as error:  # pragma: no cover - checked above
             raise UnknownStatusError(
                 str(error.value), workflow=self.workflow_name, known=list(self.statuses)
@@ -440,14 +481,15 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
         now: pendulum.DateTime,
         **data: Any,
     ) -> str:
-        """Send ``event`` to the machine and return the new status.
+        """Send ``event`` to the machine, update the ticket's status and return it.
 
         ``now`` and ``data`` reach guards, validators and actions by name (python-statemachine
-        dependency injection), together with ``ticket`` (the model). Names that
-        python-statemachine overwrites (``state``, ``event``, ``source``...) are refused.
+        dependency injection), together with ``ticket``. Names that python-statemachine
+        overwrites (``state``, ``event``, ``source``...) are refused. A refused event
+        raises and leaves the ticket's status as it was.
         """
-        ticket = self.model
-        status = ticket.status
+        ticket = self.ticket
+        status = self.model.status
         reserved = sorted(SEND_RESERVED & data.keys())
         if reserved:
             raise InvalidTicketError(
@@ -468,6 +510,18 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
                 workflow=self.workflow_name,
                 detail=detail,
             )
+        for name in self._requires.get(event, ()):
+            value = data.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidTicketError(
+                    f"{event!r} needs {name}= (a non-empty text), so the history says why",
+                    field=name,
+                    ticket_id=ticket_id,
+                )
+        targets = self._targets[(status, event)]
+        if len(targets) == 1:
+            (target,) = targets
+            self._check_rules(status, target, event, ticket_id, now, data)
         try:
             self.send(event, ticket=ticket, now=now, **data)
         except TransitionNotAllowed:
@@ -479,47 +533,48 @@ class Workflow(StateChart[Ticket], metaclass=WorkflowMeta):
                 workflow=self.workflow_name,
                 detail=f"the conditions of {event!r} are not met in {status!r}",
             ) from None
-        return str(ticket.status)
+        new_status: str = self.model.status
+        if len(targets) > 1:  # guards chose the target: check the shared rules now
+            try:
+                self._check_rules(status, new_status, event, ticket_id, now, data)
+            except Exception:
+                self.model.status = status
+                raise
+        ticket.status = new_status
+        return new_status
 
     def _unknown_event(self, event: str) -> str:
         return f"the workflow has no event {event!r}; its events are: {', '.join(self.actions)}"
 
-    # -- rules for every workflow ----------------------------------------------------------
-
-    def before_transition(
+    def _check_rules(
         self,
-        source: State,
-        target: State | None,
+        source_id: str,
+        target_id: str,
         event: str,
+        ticket_id: str | None,
         now: pendulum.DateTime,
-        summary: str | None = None,
+        data: Mapping[str, Any],
     ) -> None:
-        """Enforce the rules every workflow shares (summary on resolve, reopen window).
-
-        A subclass that defines its own ``before_transition`` must call this one.
-        """
-        ticket = self.model
-        event = getattr(event, "id", event)
-        if not isinstance(source, Status) or not isinstance(target, Status):
-            return
-        resolving = target.category is Category.RESOLVED
-        missing = not isinstance(summary, str) or not summary.strip()
-        if resolving and source.category is not Category.RESOLVED and missing:
-            raise InvalidTicketError(
-                f"{event!r} needs a resolution summary: pass summary='what was done' so "
-                f"the customer and the history say how the ticket was solved.",
-                field="summary",
-                ticket_id=ticket.id,
-            )
+        """The rules every workflow shares: a summary to resolve, the reopen window."""
+        source, target = self.statuses[source_id], self.statuses[target_id]
+        if target.category is Category.RESOLVED and source.category is not Category.RESOLVED:
+            summary = data.get("summary")
+            if not isinstance(summary, str) or not summary.strip():
+                raise InvalidTicketError(
+                    f"{event!r} needs a resolution summary: pass summary='what was done' so "
+                    f"the customer and the history say how the ticket was solved.",
+                    field="summary",
+                    ticket_id=ticket_id,
+                )
         if source.category is Category.RESOLVED and target.category.is_active:
             window = self.options.reopen_window
-            resolved_at = ticket.resolved_at
+            resolved_at = self.ticket.resolved_at
             if window is not None and resolved_at is not None and now > resolved_at + window:
                 raise TransitionNotAllowedError(
-                    ticket_id=ticket.id,
+                    ticket_id=ticket_id,
                     event=event,
-                    state=source.id,
-                    allowed=self._allowed[source.id],
+                    state=source_id,
+                    allowed=self._allowed[source_id],
                     workflow=self.workflow_name,
                     detail=(
                         f"the reopen window of {_human(window)} ended at "

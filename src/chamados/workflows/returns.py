@@ -5,9 +5,8 @@ mediates, the item travels back, the customer is refunded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
 from chamados.model import Category, Owner, PartyKind
 from chamados.workflows.base import Action, Status, Workflow
@@ -64,9 +63,10 @@ class ReturnsWorkflow(Workflow):
         awaiting_partner.to(awaiting_shipment), pt="Aceitar devolução", en="Accept the return"
     )
     refuse = Action(
-        awaiting_partner.to(in_mediation, validators="require_reason"),
+        awaiting_partner.to(in_mediation),
         pt="Recusar devolução",
         en="Refuse the return",
+        requires=("reason",),
     )
     request_mediation = Action(
         requested.to(in_mediation)
@@ -110,13 +110,3 @@ class ReturnsWorkflow(Workflow):
         PartyKind.PARTNER: frozenset({"accept", "refuse", "request_mediation"}),
         PartyKind.MARKETPLACE: frozenset({"rule_for_customer", "rule_for_partner"}),
     }
-
-    def require_reason(self, reason: Any = None, ticket: Any = None) -> None:
-        """A refusal needs the partner's reason; the marketplace mediates on it."""
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidTicketError(
-                "refuse needs the partner's reason (reason='item used'), which the "
-                "marketplace reads when it mediates",
-                field="reason",
-                ticket_id=getattr(ticket, "id", None),
-            )

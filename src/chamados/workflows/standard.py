@@ -7,9 +7,8 @@ resolved, closed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
 from chamados.model import Category, Owner, PartyKind
 from chamados.workflows.base import Action, Status, Workflow
@@ -94,13 +93,14 @@ class StandardWorkflow(Workflow):
     reopen = Action(resolved.to(open), pt="Reabrir", en="Reopen")
     close = Action(resolved.to(closed), pt="Fechar", en="Close")
     cancel = Action(
-        new.to(closed, validators="require_reason")
-        | open.to(closed, validators="require_reason")
-        | waiting_customer.to(closed, validators="require_reason")
-        | waiting_partner.to(closed, validators="require_reason")
-        | on_hold.to(closed, validators="require_reason"),
+        new.to(closed)
+        | open.to(closed)
+        | waiting_customer.to(closed)
+        | waiting_partner.to(closed)
+        | on_hold.to(closed),
         pt="Cancelar (spam ou duplicado)",
         en="Cancel (spam or duplicate)",
+        requires=("reason",),
     )
 
     reply_events: ClassVar[Mapping[PartyKind, str]] = {
@@ -116,13 +116,3 @@ class StandardWorkflow(Workflow):
     party_events: ClassVar[Mapping[PartyKind, frozenset[str]]] = {
         PartyKind.CUSTOMER: frozenset({"reopen", "close"})
     }
-
-    def require_reason(self, reason: Any = None, ticket: Any = None) -> None:
-        """Cancelling needs a reason ("spam", "duplicate of T-12") for the history."""
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidTicketError(
-                "cancel needs a reason (for example reason='spam'), so the history says why "
-                "the ticket was closed without an answer",
-                field="reason",
-                ticket_id=getattr(ticket, "id", None),
-            )
