@@ -1,0 +1,69 @@
+"""The chamados command line: the demo and the diagrams."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from chamados.cli import main
+from chamados.demo import run_demo
+from chamados.workflows import StandardWorkflow, to_mermaid
+
+
+def test_demo_tells_a_day_and_ends_with_every_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo prints a timeline and a final table with one row per ticket."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Loja Aurora" in out
+    assert "escalou N1 → N2" in out
+    assert "Reabrir: Resolvido → Em atendimento" in out
+    assert "mesmo chamado" in out
+    table = out.split("Estado final dos chamados")[1]
+    assert sum(line.strip().startswith("CH-") for line in table.splitlines()) == 5
+
+
+def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang en prints English labels."""
+    assert main(["demo", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Final state of the tickets" in out
+    assert "Reopen: Resolved → Open" in out
+
+
+def test_demo_covers_the_story() -> None:
+    """Every kind of ticket work the issue asks for happens in the demo."""
+    desk = run_demo(io.StringIO())
+    kinds = {e.kind for t in desk.tickets() for e in desk.history(t.id)}
+    assert {"escalated", "reopened", "resolved", "closed", "rated", "note_added"} <= kinds
+    channels = {t.channel for t in desk.tickets()}
+    assert {"site", "mercado_livre", "amazon", "portal_parceiro"} <= channels
+    statuses = {
+        e.to_status
+        for t in desk.tickets()
+        for e in desk.history(t.id)
+        if e.kind == "status_changed"
+    }  # type: ignore[attr-defined]
+    assert {"waiting_customer", "waiting_partner", "awaiting_partner"} <= statuses
+
+
+def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    """chamados diagram standard prints to_mermaid(StandardWorkflow)."""
+    assert main(["diagram", "standard"]) == 0
+    assert capsys.readouterr().out == to_mermaid(StandardWorkflow)
+
+
+def test_unknown_workflow_is_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown workflow name says which exist."""
+    assert main(["diagram", "kanban"]) == 2
+    assert "registered workflows are returns, standard" in capsys.readouterr().err
+
+
+def test_demo_survives_a_closed_pipe() -> None:
+    """`chamados demo | head -1` ends quietly."""
+    shell = f'"{sys.executable}" -m chamados.cli demo | head -1'
+    done = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("Loja Aurora")
+    assert "Traceback" not in done.stderr
