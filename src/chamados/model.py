@@ -275,6 +275,7 @@ def _valid_priority(instance: Ticket, attribute: Attribute[Priority], value: Pri
 
 
 def _to_tags(value: Iterable[str]) -> frozenset[str]:
+    """Tags as a frozenset; a lone string is refused (it would become a set of letters)."""
     if isinstance(value, str):
         raise InvalidTicketError(
             f"tags must be a collection of strings, not the string {value!r}", field="tags"

@@ -11,22 +11,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import pendulum
 
+from chamados.access import (
+    TEAM_ONLY,
+    check_involved,
+    check_may_fire,
+    check_party,
+    check_team,
+    visible_to,
+)
 from chamados.clock import Clock, SystemClock, as_instant
+from chamados.command import Command
 from chamados.events import (
     Assigned,
-    Closed,
     Escalated,
     NoteAdded,
     PriorityChanged,
     Rated,
-    Reopened,
     Replied,
-    Resolved,
-    StatusChanged,
     TicketEvent,
     TicketOpened,
     describe,
@@ -41,18 +46,25 @@ from chamados.exceptions import (
 )
 from chamados.ids import IdFactory, RandomTicketIds, new_uid
 from chamados.labels import language
-from chamados.model import Category, FieldValue, Message, Party, PartyKind, Priority, Ticket
+from chamados.model import (
+    Category,
+    FieldValue,
+    Message,
+    Party,
+    PartyKind,
+    Priority,
+    Ticket,
+    _to_tags,
+)
 from chamados.notify.notifier import Notifier
 from chamados.storage.memory import MemoryStorage
-from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery, UnitOfWork
-from chamados.workflows.base import SEND_RESERVED
+from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
+from chamados.workflows.base import SEND_RESERVED, Workflow
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = ["UNSET", "Helpdesk"]
 
 log = logging.getLogger("chamados")
-
-E = TypeVar("E", bound=TicketEvent)
 
 
 class _Unset:
@@ -63,69 +75,7 @@ class _Unset:
 UNSET: Final = _Unset()
 """Marks an argument that was not given (``assign(team=UNSET)`` keeps the team)."""
 
-_TEAM_ONLY = "only the support team (agents and automations)"
-_INTERNAL_KINDS = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 _OPEN_RETRIES = 3
-
-
-class _Command:
-    """The working state of one command: the ticket copy, the time, the events so far."""
-
-    def __init__(
-        self, desk: Helpdesk, ticket: Ticket, now: pendulum.DateTime, *, version: int
-    ) -> None:
-        self.desk = desk
-        self.ticket = ticket
-        self.now = now
-        self.version = version
-        self.events: list[TicketEvent] = []
-
-    def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
-        event = cls(
-            id=new_uid(),
-            ticket_id=self.ticket.id,
-            tenant=self.ticket.tenant,
-            version=self.version,
-            at=self.now,
-            actor=actor,
-            reason=reason,
-            **fields,
-        )
-        self.events.append(event)
-        return event
-
-    def fire(
-        self, event: str, *, actor: Party, reason: str | None, data: Mapping[str, Any]
-    ) -> None:
-        """Run one workflow transition and record what it meant."""
-        ticket = self.ticket
-        workflow = self.desk.workflows.get(ticket.workflow, ticket_id=ticket.id)
-        before = workflow.status_of(ticket.status)
-        machine = self.desk.workflows.machine(ticket)
-        after_id = machine.fire(
-            event, ticket_id=ticket.id, now=self.now, actor=actor, reason=reason, **data
-        )
-        after = workflow.statuses[after_id]
-        self.emit(
-            StatusChanged,
-            actor=actor,
-            reason=reason,
-            event=event,
-            from_status=before.id,
-            to_status=after.id,
-        )
-        if after.category is Category.RESOLVED and before.category is not Category.RESOLVED:
-            summary = str(data.get("summary", "")).strip()
-            ticket.resolution = summary
-            ticket.resolved_at = self.now
-            self.emit(Resolved, actor=actor, reason=reason, status=after.id, summary=summary)
-        elif before.category is Category.RESOLVED and after.category.is_active:
-            ticket.resolution = None
-            ticket.resolved_at = None
-            self.emit(Reopened, actor=actor, reason=reason, status=after.id)
-        if after.category is Category.CLOSED:
-            ticket.closed_at = self.now
-            self.emit(Closed, actor=actor, reason=reason, status=after.id)
 
 
 class Helpdesk:
@@ -197,7 +147,7 @@ class Helpdesk:
         with self.storage.unit_of_work() as uow:
             ticket = uow.get(ticket_id, tenant=self.tenant)
         if viewer is not None:
-            self._check_party(viewer, ticket, "see")
+            check_involved(viewer, ticket, "see")
         return ticket
 
     def history(self, ticket_id: str, *, viewer: Party | None = None) -> list[TicketEvent]:
@@ -210,10 +160,8 @@ class Helpdesk:
             ticket = uow.get(ticket_id, tenant=self.tenant)
             events = uow.history(ticket_id, tenant=self.tenant)
         if viewer is not None:
-            self._check_party(viewer, ticket, "see")
-            if viewer.is_external:
-                events = [e for e in events if not isinstance(e, NoteAdded)]
-        return events
+            check_involved(viewer, ticket, "see")
+        return visible_to(viewer, events)
 
     def messages(self, ticket_id: str, *, viewer: Party | None = None) -> list[Message]:
         """The ticket's messages, oldest first; internal notes only for the team."""
@@ -235,7 +183,7 @@ class Helpdesk:
         if not events:
             return []
         ticket = self.get(ticket_id)
-        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        workflow = self._workflow(ticket)
 
         def status(name: str) -> str:
             found = workflow.statuses.get(name)
@@ -288,7 +236,7 @@ class Helpdesk:
             priority=priorities,
             requester=requester,
             partner=partner,
-            tags=frozenset(tags),
+            tags=_to_tags(tags),
             limit=limit,
         )
         with self.storage.unit_of_work() as uow:
@@ -297,7 +245,7 @@ class Helpdesk:
     def allowed_events(self, ticket_id: str, *, actor: Party | None = None) -> tuple[str, ...]:
         """The workflow events the ticket's state accepts now (for ``actor``, if given)."""
         ticket = self.get(ticket_id, viewer=actor)
-        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        workflow = self._workflow(ticket)
         events = workflow.allowed_in(ticket.status)
         if actor is not None and actor.is_external:
             permitted = workflow.party_events.get(actor.kind, frozenset())
@@ -335,10 +283,10 @@ class Helpdesk:
         """
         tenant = self._tenant_for_open(tenant)
         actor = opened_by if opened_by is not None else requester
-        _check_party_type(requester, "requester")
-        _check_party_type(actor, "opened_by")
+        check_party(requester, "requester")
+        check_party(actor, "opened_by")
         if partner is not None:
-            _check_party_type(partner, "partner")
+            check_party(partner, "partner")
             if partner.kind is not PartyKind.PARTNER:
                 raise InvalidTicketError(
                     f"partner must be a partner party (Party.partner(...)), got {partner}",
@@ -346,7 +294,7 @@ class Helpdesk:
                 )
         if actor.is_external and actor != requester:
             raise AccessDeniedError(
-                f"{actor} cannot open a ticket for {requester}; {_TEAM_ONLY} can",
+                f"{actor} cannot open a ticket for {requester}; {TEAM_ONLY} can",
                 actor=str(actor),
             )
         workflow_name = workflow if workflow is not None else self.workflows.default
@@ -379,7 +327,7 @@ class Helpdesk:
                     custom_fields=fields,
                     version=1,
                 )
-                command = _Command(self, ticket, now, version=1)
+                command = Command(self.workflows, ticket, now, version=1)
                 command.emit(
                     TicketOpened,
                     actor=actor,
@@ -437,13 +385,13 @@ class Helpdesk:
         message was written, if not now (a marketplace API's timestamp). ``public=False``
         adds an internal note, like ``add_note``.
         """
-        _check_party_type(author, "author")
+        check_party(author, "author")
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
             if not public:
-                self._check_team(author, ticket, "add internal notes")
-            self._check_party(author, ticket, "reply to")
+                check_team(author, ticket, "add internal notes")
+            check_involved(author, ticket, "reply to")
             self._check_not_closed(ticket, "reply")
             message = self._message(
                 author=author,
@@ -460,7 +408,7 @@ class Helpdesk:
             command.emit(Replied, actor=author, message=message)
             if automated:
                 return
-            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            workflow = self._workflow(ticket)
             event = workflow.reply_events.get(author.kind)
             if event is not None and event in workflow.allowed_in(ticket.status):
                 command.fire(event, actor=author, reason=None, data={})
@@ -497,7 +445,7 @@ class Helpdesk:
         event that resolves). Customers, partners and marketplaces may fire only the
         events their workflow grants them (``Workflow.party_events``).
         """
-        _check_party_type(actor, "actor")
+        check_party(actor, "actor")
         reserved = sorted((SEND_RESERVED | {"now", "ticket", "ticket_id"}) & data.keys())
         if reserved:
             raise InvalidTicketError(
@@ -507,18 +455,10 @@ class Helpdesk:
                 ticket_id=ticket_id,
             )
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
-            self._check_party(actor, ticket, "change")
-            if actor.is_external:
-                workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
-                if event not in workflow.party_events.get(actor.kind, frozenset()):
-                    raise AccessDeniedError(
-                        f"{actor} may not fire {event!r} on ticket {ticket.id!r}: in workflow "
-                        f"{workflow.workflow_name!r} that is for the team",
-                        ticket_id=ticket.id,
-                        actor=str(actor),
-                    )
+            check_involved(actor, ticket, "change")
+            check_may_fire(actor, ticket, self._workflow(ticket), event)
             command.fire(event, actor=actor, reason=reason, data=data)
 
         return self._run("transition", ticket_id, apply, idempotency_key)
@@ -585,9 +525,9 @@ class Helpdesk:
                     f"{name} must not be empty; pass None to clear it", field=name
                 )
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
-            self._check_team(actor, ticket, "assign tickets")
+            check_team(actor, ticket, "assign tickets")
             self._check_not_closed(ticket, "assign")
             new_team = ticket.team if isinstance(team, _Unset) else team
             new_assignee = ticket.assignee if isinstance(assignee, _Unset) else assignee
@@ -618,9 +558,9 @@ class Helpdesk:
         """Change the ticket's priority (``"low"``..``"urgent"`` or a ``Priority``)."""
         new = Priority.parse(priority)
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
-            self._check_team(actor, ticket, "change priorities")
+            check_team(actor, ticket, "change priorities")
             self._check_not_closed(ticket, "set_priority")
             if new is ticket.priority:
                 return
@@ -661,10 +601,10 @@ class Helpdesk:
                 "team must not be empty; leave it out to keep the team", field="team"
             )
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
-            self._check_team(actor, ticket, "escalate tickets")
-            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            check_team(actor, ticket, "escalate tickets")
+            workflow = self._workflow(ticket)
             status = workflow.status_of(ticket.status)
             max_tier = self.workflows.options(ticket.workflow).max_tier
             problem = None
@@ -673,14 +613,7 @@ class Helpdesk:
             elif ticket.tier >= max_tier:
                 problem = f"it is already at N{ticket.tier}, the highest support level"
             if problem is not None:
-                raise TransitionNotAllowedError(
-                    ticket_id=ticket.id,
-                    event="escalate",
-                    state=ticket.status,
-                    allowed=workflow.allowed_in(ticket.status),
-                    workflow=workflow.workflow_name,
-                    detail=problem,
-                )
+                raise _refusal(ticket, workflow, "escalate", problem)
             new_team = ticket.team if isinstance(team, _Unset) else team
             command.emit(
                 Escalated,
@@ -728,7 +661,7 @@ class Helpdesk:
                 ticket_id=ticket_id,
             )
 
-        def apply(command: _Command) -> None:
+        def apply(command: Command) -> None:
             ticket = command.ticket
             if actor.is_external and actor != ticket.requester:
                 raise AccessDeniedError(
@@ -737,15 +670,10 @@ class Helpdesk:
                     ticket_id=ticket.id,
                     actor=str(actor),
                 )
-            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            workflow = self._workflow(ticket)
             if workflow.status_of(ticket.status).category.is_active:
-                raise TransitionNotAllowedError(
-                    ticket_id=ticket.id,
-                    event="rate",
-                    state=ticket.status,
-                    allowed=workflow.allowed_in(ticket.status),
-                    workflow=workflow.workflow_name,
-                    detail="a ticket is rated once it is resolved or closed",
+                raise _refusal(
+                    ticket, workflow, "rate", "a ticket is rated once it is resolved or closed"
                 )
             command.emit(Rated, actor=actor, score=score, comment=comment, previous=ticket.rating)
             ticket.rating = score
@@ -764,29 +692,22 @@ class Helpdesk:
         key: str | None,
         **data: Any,
     ) -> Ticket:
-        _check_party_type(actor, "actor")
+        check_party(actor, "actor")
 
-        def apply(cmd: _Command) -> None:
+        def apply(cmd: Command) -> None:
             ticket = cmd.ticket
-            workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+            workflow = self._workflow(ticket)
             event = workflow.commands.get(command)
             if event is None:
-                raise TransitionNotAllowedError(
-                    ticket_id=ticket.id,
-                    event=command,
-                    state=ticket.status,
-                    allowed=workflow.allowed_in(ticket.status),
-                    workflow=workflow.workflow_name,
-                    detail=f"the workflow has no {command!r} command; use transition() with "
-                    f"one of its events",
+                raise _refusal(
+                    ticket,
+                    workflow,
+                    command,
+                    f"the workflow has no {command!r} command; use transition() with one of "
+                    f"its events",
                 )
-            self._check_party(actor, ticket, "change")
-            if actor.is_external and event not in workflow.party_events.get(actor.kind, ()):
-                raise AccessDeniedError(
-                    f"{actor} may not {command} ticket {ticket.id!r}; {_TEAM_ONLY} can",
-                    ticket_id=ticket.id,
-                    actor=str(actor),
-                )
+            check_involved(actor, ticket, "change")
+            check_may_fire(actor, ticket, workflow, event)
             cmd.fire(event, actor=actor, reason=reason, data=data)
 
         return self._run(command, ticket_id, apply, key)
@@ -795,7 +716,7 @@ class Helpdesk:
         self,
         name: str,
         ticket_id: str,
-        apply: Callable[[_Command], None],
+        apply: Callable[[Command], None],
         key: str | None,
     ) -> Ticket:
         """Load, apply, save with a version check, commit, then notify."""
@@ -805,13 +726,14 @@ class Helpdesk:
                 record = uow.idempotency(key, tenant=ticket.tenant)
                 if record is not None:
                     return _repeat(record, name, ticket.id)
-            command = _Command(self, ticket, self._now(), version=ticket.version + 1)
+            command = Command(self.workflows, ticket, self._now(), version=ticket.version + 1)
             apply(command)
             if not command.events:
                 return ticket.copy()
             ticket.version = command.version
             ticket.updated_at = command.now
-            self._save(uow, ticket, command.events)
+            uow.save(ticket)
+            uow.record(command.events)
             if key is not None:
                 uow.remember(key, command=name, result=ticket)
             try:
@@ -820,10 +742,6 @@ class Helpdesk:
                 return _repeat(error.record, name, ticket.id)
         self._publish(command.events)
         return ticket.copy()
-
-    def _save(self, uow: UnitOfWork, ticket: Ticket, events: list[TicketEvent]) -> None:
-        uow.save(ticket)
-        uow.record(events)
 
     def _publish(self, events: Sequence[TicketEvent]) -> None:
         for notifier in self.notifiers:
@@ -884,41 +802,32 @@ class Helpdesk:
             external_id=external_id,
         )
 
-    def _check_party(self, party: Party, ticket: Ticket, doing: str) -> None:
-        """External parties act only on tickets that involve them."""
-        if not party.is_external:
-            return
-        if party.kind is PartyKind.MARKETPLACE:
-            allowed = party.id == ticket.channel
-        else:
-            allowed = ticket.involves(party)
-        if not allowed:
-            raise AccessDeniedError(
-                f"{party} may not {doing} ticket {ticket.id!r}: it is not the ticket's "
-                f"{'channel' if party.kind is PartyKind.MARKETPLACE else 'requester or partner'}",
-                ticket_id=ticket.id,
-                actor=str(party),
-            )
-
-    def _check_team(self, party: Party, ticket: Ticket, doing: str) -> None:
-        if party.kind not in _INTERNAL_KINDS:
-            raise AccessDeniedError(
-                f"{party} may not {doing}: {_TEAM_ONLY} can",
-                ticket_id=ticket.id,
-                actor=str(party),
-            )
+    def _workflow(self, ticket: Ticket) -> type[Workflow]:
+        return self.workflows.get(ticket.workflow, ticket_id=ticket.id)
 
     def _check_not_closed(self, ticket: Ticket, doing: str) -> None:
-        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        workflow = self._workflow(ticket)
         if workflow.status_of(ticket.status).category is Category.CLOSED:
-            raise TransitionNotAllowedError(
-                ticket_id=ticket.id,
-                event=doing,
-                state=ticket.status,
-                allowed=(),
-                workflow=workflow.workflow_name,
-                detail="the ticket is closed; open a new ticket that refers to it",
+            raise _refusal(
+                ticket,
+                workflow,
+                doing,
+                "the ticket is closed; open a new ticket that refers to it",
             )
+
+
+def _refusal(
+    ticket: Ticket, workflow: type[Workflow], doing: str, detail: str
+) -> TransitionNotAllowedError:
+    """The error for a command the ticket's state does not allow, and why."""
+    return TransitionNotAllowedError(
+        ticket_id=ticket.id,
+        event=doing,
+        state=ticket.status,
+        allowed=workflow.allowed_in(ticket.status),
+        workflow=workflow.workflow_name,
+        detail=detail,
+    )
 
 
 def _repeat(record: Any, command: str, ticket_id: str | None) -> Ticket:
@@ -930,11 +839,3 @@ def _repeat(record: Any, command: str, ticket_id: str | None) -> Ticket:
         )
     result: Ticket = record.result.copy()
     return result
-
-
-def _check_party_type(party: object, name: str) -> None:
-    if not isinstance(party, Party):
-        raise InvalidTicketError(
-            f"{name} must be a Party (Party.customer(...), Party.agent(...)...), got {party!r}",
-            field=name,
-        )

@@ -1,0 +1,81 @@
+"""One command's working state: the ticket being changed and the events that say how."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import pendulum
+
+from chamados.events import Closed, Reopened, Resolved, StatusChanged, TicketEvent
+from chamados.ids import new_uid
+from chamados.model import Category, Party, Ticket
+from chamados.workflows.registry import WorkflowRegistry
+
+__all__ = ["Command"]
+
+E = TypeVar("E", bound=TicketEvent)
+
+
+class Command:
+    """The working state of one command: the ticket copy, the time, the events so far.
+
+    ``fire`` runs one workflow transition and records what it meant: the status change,
+    and ``Resolved``, ``Reopened`` or ``Closed`` when the transition crosses a category.
+    """
+
+    def __init__(
+        self, workflows: WorkflowRegistry, ticket: Ticket, now: pendulum.DateTime, *, version: int
+    ) -> None:
+        self.workflows = workflows
+        self.ticket = ticket
+        self.now = now
+        self.version = version
+        self.events: list[TicketEvent] = []
+
+    def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
+        event = cls(
+            id=new_uid(),
+            ticket_id=self.ticket.id,
+            tenant=self.ticket.tenant,
+            version=self.version,
+            at=self.now,
+            actor=actor,
+            reason=reason,
+            **fields,
+        )
+        self.events.append(event)
+        return event
+
+    def fire(
+        self, event: str, *, actor: Party, reason: str | None, data: Mapping[str, Any]
+    ) -> None:
+        """Run one workflow transition and record what it meant."""
+        ticket = self.ticket
+        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        before = workflow.status_of(ticket.status)
+        machine = self.workflows.machine(ticket)
+        after_id = machine.fire(
+            event, ticket_id=ticket.id, now=self.now, actor=actor, reason=reason, **data
+        )
+        after = workflow.statuses[after_id]
+        self.emit(
+            StatusChanged,
+            actor=actor,
+            reason=reason,
+            event=event,
+            from_status=before.id,
+            to_status=after.id,
+        )
+        if after.category is Category.RESOLVED and before.category is not Category.RESOLVED:
+            summary = str(data.get("summary", "")).strip()
+            ticket.resolution = summary
+            ticket.resolved_at = self.now
+            self.emit(Resolved, actor=actor, reason=reason, status=after.id, summary=summary)
+        elif before.category is Category.RESOLVED and after.category.is_active:
+            ticket.resolution = None
+            ticket.resolved_at = None
+            self.emit(Reopened, actor=actor, reason=reason, status=after.id)
+        if after.category is Category.CLOSED:
+            ticket.closed_at = self.now
+            self.emit(Closed, actor=actor, reason=reason, status=after.id)
