@@ -749,3 +749,45 @@ def test_storage_must_be_a_storage() -> None:
     """A wrong storage argument is a ConfigurationError."""
     with pytest.raises(ConfigurationError, match="Storage"):
         Desk(storage="sqlite:///x.db")  # type: ignore[arg-type]
+
+
+def test_a_stored_workflow_name_nobody_registered_is_a_clear_error(
+    chamados_desk: Helpdesk, ana: Party
+) -> None:
+    """A ticket whose workflow is not registered here raises UnknownWorkflowError."""
+    t = open_ticket(chamados_desk)
+    storage = chamados_desk.storage
+    assert isinstance(storage, MemoryStorage)
+    storage._tickets[t.id].workflow = "kanban"
+    with pytest.raises(UnknownWorkflowError, match="kanban") as caught:
+        chamados_desk.transition(t.id, "start", actor=ana)
+    assert caught.value.ticket_id == t.id
+
+
+def test_threads_share_one_desk_and_lose_nothing(chamados_clock: FakeClock) -> None:
+    """Many threads commanding the same tickets: each command applies once, in full."""
+    import threading
+
+    desk = Helpdesk(clock=chamados_clock)
+    tickets = [open_ticket(desk).id for _ in range(3)]
+    agent = Party.agent("ana")
+    per_thread = 15
+
+    def work(n: int) -> None:
+        for i in range(per_thread):
+            ticket_id = tickets[(n + i) % len(tickets)]
+            while True:
+                try:
+                    desk.add_note(ticket_id, author=agent, body=f"{n}-{i}")
+                    break
+                except ConcurrencyError:
+                    continue
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    notes = [m.body for t in tickets for m in desk.messages(t)]
+    assert sorted(notes) == sorted(f"{n}-{i}" for n in range(6) for i in range(per_thread))
+    assert sum(desk.get(t).version for t in tickets) == len(tickets) + 6 * per_thread

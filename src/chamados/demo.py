@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from chamados.events import TicketEvent, describe
+from chamados.events import TicketEvent
 from chamados.ids import SequentialIds
 from chamados.labels import language
 from chamados.model import Party
@@ -37,15 +37,8 @@ class _TimelinePrinter:
         if self.broken_pipe:
             return
         workflow = self.desk.workflows.get(self.desk.get(event.ticket_id).workflow)
-
-        def status(name: str) -> str:
-            return workflow.status_of(name).label.get(self.lang)
-
-        def action(name: str) -> str:
-            return workflow.actions[name].get(self.lang)
-
         when = event.at.in_timezone("America/Sao_Paulo").format("HH:mm")
-        text = describe(event, lang=self.lang, status=status, action=action)
+        text = workflow.describe(event, lang=self.lang)
         try:
             print(f"  {when}  {event.ticket_id}  {text}", file=self.out)
         except BrokenPipeError:

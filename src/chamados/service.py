@@ -34,7 +34,6 @@ from chamados.events import (
     Replied,
     TicketEvent,
     TicketOpened,
-    describe,
 )
 from chamados.exceptions import (
     AccessDeniedError,
@@ -184,19 +183,10 @@ class Helpdesk:
             return []
         ticket = self.get(ticket_id)
         workflow = self._workflow(ticket)
-
-        def status(name: str) -> str:
-            found = workflow.statuses.get(name)
-            return found.label.get(lang) if found is not None else name
-
-        def action(name: str) -> str:
-            found = workflow.actions.get(name)
-            return found.get(lang) if found is not None else name
-
         zone = ticket.created_at.timezone or "UTC"
         return [
             f"{event.at.in_timezone(zone).format('YYYY-MM-DD HH:mm')}  "
-            f"{describe(event, lang=lang, status=status, action=action)}"
+            f"{workflow.describe(event, lang=lang)}"
             for event in events
         ]
 

@@ -24,6 +24,7 @@ from statemachine import Event, State, StateChart
 from statemachine.exceptions import InvalidDefinition, InvalidStateValue, TransitionNotAllowed
 from statemachine.factory import StateMachineMetaclass
 
+from chamados.events import TicketEvent, describe
 from chamados.exceptions import (
     InvalidTicketError,
     TransitionNotAllowedError,
@@ -67,6 +68,7 @@ RESERVED_NAMES = frozenset(
         "status_of",
         "action_of",
         "category_of",
+        "describe",
     }
 )
 """Names a state or an event may not take: python-statemachine or chamados already use them."""
@@ -464,6 +466,20 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
         """The events ``status`` accepts (before any guard runs)."""
         cls.status_of(status)
         return cls._allowed[status]
+
+    @classmethod
+    def describe(cls, event: TicketEvent, *, lang: str = "pt-BR") -> str:
+        """One line saying what ``event`` did, with this workflow's labels, in ``lang``."""
+
+        def status(name: str) -> str:
+            found = cls.statuses.get(name)
+            return found.label.get(lang) if found is not None else name
+
+        def action(name: str) -> str:
+            found = cls.actions.get(name)
+            return found.get(lang) if found is not None else name
+
+        return describe(event, lang=lang, status=status, action=action)
 
     @classmethod
     def transitions(cls) -> list[tuple[str, str, str]]:
