@@ -14,7 +14,8 @@ from chamados.model import Category, Party
 from chamados.service import Helpdesk
 from chamados.testing.clock import FakeClock
 from chamados.testing.factories import make_ticket
-from chamados.workflows.base import Workflow, _check_unchanged, _signature
+from chamados.workflows.base import Workflow
+from chamados.workflows.guards import check_unchanged, steps_of
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = ["Step", "WorkflowPath", "check_workflow"]
@@ -61,7 +62,7 @@ def check_workflow(workflow: type[Workflow], *, paths: Iterable[WorkflowPath] = 
         raise AssertionError(f"{workflow!r} is not a concrete chamados Workflow class")
     name = workflow.workflow_name
     try:
-        _check_unchanged(workflow, _signature(workflow), child=workflow.__name__)
+        check_unchanged(workflow, steps_of(workflow), child=workflow.__name__)
         registry = WorkflowRegistry()
         registry.register(workflow)
         initial = workflow.initial_status()

@@ -1,26 +1,25 @@
-"""The workflow base class: python-statemachine 3 ``StateChart`` with strict flags and guards.
+"""The workflow base class: python-statemachine 3 ``StateChart`` with strict flags.
 
 A workflow is a flat state machine whose state values are the statuses stored on tickets.
 Each state is a ``Status`` that says its category (``new``, ``open``, ``pending``...), who
 owes the next action, and its labels; each event is an ``Action`` with labels. The class
-is checked when it is defined, so the known traps of python-statemachine 3 fail at import
-time with a message that says what to rename, instead of misbehaving at run time.
+is checked when it is defined (``guards.py``), so the known traps of python-statemachine 3
+fail at import time with a message that says what to rename.
 
-One machine serves one command: ``Workflow(ticket)`` restores a machine on the ticket (the
-ticket is the model, ``status`` its state field), ``fire()`` sends one event, and the
-machine is dropped. Machines are cheap to build and are never shared between threads.
+One machine serves one command: ``Workflow(ticket)`` restores a machine in the ticket's
+status, ``fire()`` sends one event and updates the ticket, and the machine is dropped.
+Machines are never shared between threads.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import pendulum
-from attrs import frozen
-from statemachine import Event, State, StateChart
+from statemachine import StateChart
 from statemachine.exceptions import InvalidDefinition, InvalidStateValue, TransitionNotAllowed
 from statemachine.factory import StateMachineMetaclass
 
@@ -32,139 +31,26 @@ from chamados.exceptions import (
     WorkflowDefinitionError,
 )
 from chamados.labels import Label
-from chamados.model import Category, Owner, PartyKind, Ticket
+from chamados.model import Category, PartyKind, Ticket
+from chamados.workflows.declarations import Action, Status, WorkflowOptions
+from chamados.workflows.guards import (
+    RESERVED_NAMES,
+    SEND_RESERVED,
+    Step,
+    check_definition,
+    check_unchanged,
+    steps,
+    steps_of,
+)
 
 __all__ = [
     "RESERVED_NAMES",
+    "SEND_RESERVED",
     "Action",
     "Status",
     "Workflow",
     "WorkflowOptions",
 ]
-
-SEND_RESERVED = frozenset(
-    {"source", "target", "event", "model", "state", "machine", "transition", "event_data"}
-)
-"""Keyword arguments python-statemachine's ``send()`` overwrites with its own values."""
-
-RESERVED_NAMES = frozenset(
-    SEND_RESERVED
-    | {name for name in dir(StateChart) if not name.startswith("__")}
-    | {
-        "fire",
-        "options",
-        "ticket",
-        "now",
-        "actor",
-        "reason",
-        "data",
-        "workflow_name",
-        "label",
-        "statuses",
-        "actions",
-        "reply_events",
-        "party_events",
-        "commands",
-        "status_of",
-        "action_of",
-        "category_of",
-        "describe",
-    }
-)
-"""Names a state or an event may not take: python-statemachine or chamados already use them."""
-
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@frozen(kw_only=True)
-class WorkflowOptions:
-    """Settings a workflow reads at run time; a registry can change them per workflow.
-
-    ``reopen_window``: how long after being resolved a ticket may still be reopened
-    (``None`` for no limit). ``max_tier``: the highest support level (2 = N2).
-    """
-
-    reopen_window: timedelta | None = timedelta(days=7)
-    max_tier: int = 2
-
-    def __attrs_post_init__(self) -> None:
-        from chamados.exceptions import ConfigurationError
-
-        if self.reopen_window is not None and self.reopen_window < timedelta(0):
-            raise ConfigurationError("reopen_window must not be negative", key="reopen_window")
-        if self.max_tier < 1:
-            raise ConfigurationError("max_tier must be at least 1", key="max_tier")
-
-
-class Status(State):
-    """A workflow state with the meaning chamados needs: category, owner and labels.
-
-    ``category`` is what SLAs and reports reason about (a ``pending`` state may pause a
-    clock, whatever the workflow calls it). ``owner`` says who owes the next action while
-    a ticket is here; it defaults to the team for active categories and to nobody for
-    ``resolved`` and ``closed``. The state's stored value is its attribute name.
-    """
-
-    def __init__(
-        self,
-        *,
-        pt: str,
-        en: str,
-        category: Category | str,
-        owner: Owner | str | None = None,
-        initial: bool = False,
-        final: bool = False,
-        enter: Any = None,
-        exit: Any = None,
-    ) -> None:
-        super().__init__(name=en, initial=initial, final=final, enter=enter, exit=exit)
-        self.label = Label(pt=pt, en=en)
-        self.category = Category(category)
-        if owner is None and self.category.is_active:
-            owner = Owner.TEAM
-        self.owner: Owner | None = None if owner is None else Owner(owner)
-
-
-class Action(Event):
-    """A workflow event with labels in pt-BR and English.
-
-    ``requires`` names data the event cannot happen without (``requires=("reason",)``):
-    each must be passed to ``fire()`` as a non-empty string, or the event is refused with
-    an ``InvalidTicketError`` naming it.
-
-    >>> from chamados.workflows import Status, Action
-    >>> a, b = Status(pt="A", en="A", category="new", initial=True), Status(
-    ...     pt="B", en="B", category="closed", final=True)
-    >>> finish = Action(a.to(b), pt="Concluir", en="Finish")
-    >>> finish.label
-    Label(pt='Concluir', en='Finish')
-    """
-
-    label: Label
-    requires: tuple[str, ...]
-
-    def __new__(
-        cls,
-        transitions: Any = None,
-        *,
-        pt: str,
-        en: str,
-        id: str | None = None,
-        requires: Sequence[str] = (),
-    ) -> Action:
-        event: Action = super().__new__(cls, transitions, id=id, name=en)
-        event.label = Label(pt=pt, en=en)
-        event.requires = tuple(requires)
-        return event
-
-
-@frozen
-class _Step:
-    """One transition as data: the event, where it starts and where it ends."""
-
-    event: str
-    source: str
-    target: str
 
 
 class WorkflowMeta(StateMachineMetaclass):
@@ -172,15 +58,15 @@ class WorkflowMeta(StateMachineMetaclass):
 
     def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
         own_labels, own_requires = _action_labels(attrs)
-        before = [(base, _signature(base)) for base in bases if _is_workflow(base)]
+        before = [(base, steps_of(base)) for base in bases if _is_workflow(base)]
         try:
             super().__init__(name, bases, attrs)  # type: ignore[arg-type]
         except InvalidDefinition as error:
             for base, signature in before:
-                _check_unchanged(base, signature, child=name)
+                check_unchanged(base, signature, child=name)
             raise WorkflowDefinitionError(str(error), workflow=name) from error
         for base, signature in before:
-            _check_unchanged(base, signature, child=name)
+            check_unchanged(base, signature, child=name)
         inherited: dict[str, Label] = {}
         inherited_requires: dict[str, tuple[str, ...]] = {}
         for base in reversed(cls.__mro__[1:]):
@@ -189,10 +75,10 @@ class WorkflowMeta(StateMachineMetaclass):
         cls._action_labels: dict[str, Label] = {**inherited, **own_labels}
         cls._requires: dict[str, tuple[str, ...]] = {**inherited_requires, **own_requires}
         if not cls.states:  # an abstract base such as Workflow itself
-            cls._chamados_steps: frozenset[_Step] = frozenset()
+            cls._chamados_steps: frozenset[Step] = frozenset()
             return
-        _check_definition(cls, attrs)
-        cls._chamados_steps = _signature(cls)
+        check_definition(cls, attrs)
+        cls._chamados_steps = steps_of(cls)
         cls.statuses: Mapping[str, Status] = {
             state.id: state  # type: ignore[misc]
             for state in cls.states_map.values()
@@ -205,7 +91,7 @@ class WorkflowMeta(StateMachineMetaclass):
             for status, state in cls.statuses.items()
         }
         targets: dict[tuple[str, str], set[str]] = {}
-        for s, t, e in _steps(cls.states):
+        for s, t, e in steps(cls.states):
             targets.setdefault((s.id, e), set()).add(t.id if t is not None else s.id)
         cls._targets: Mapping[tuple[str, str], frozenset[str]] = {
             key: frozenset(found) for key, found in targets.items()
@@ -234,136 +120,6 @@ def _action_labels(
                 labels[name] = value.label
                 requires[name] = value.requires
     return labels, requires
-
-
-def _steps(states: Iterable[State]) -> Iterable[tuple[State, State | None, str]]:
-    for state in states:
-        for transition in state.transitions:
-            for event in transition.events:
-                yield state, transition.target, str(event)
-
-
-def _signature(cls: Any) -> frozenset[_Step]:
-    """The transitions a class has now, as plain data, to notice later changes."""
-    return frozenset(
-        _Step(str(e), s.id or "?", (t.id or "?") if t is not None else "")
-        for s, t, e in _steps(getattr(cls, "states_map", {}).values())
-    )
-
-
-def _check_unchanged(base: Any, signature: frozenset[_Step], *, child: str) -> None:
-    recorded: frozenset[_Step] = getattr(base, "_chamados_steps", signature)
-    added = (signature | _signature(base)) - recorded
-    if added:
-        shown = ", ".join(sorted(f"{s.event}: {s.source} -> {s.target}" for s in added))
-        raise WorkflowDefinitionError(
-            f"defining {child!r} added transitions to its parent {base.__name__!r} ({shown}): "
-            f"python-statemachine shares states between a class and its subclasses, so new "
-            f"transitions on inherited states change the parent too. Declare a new workflow "
-            f"class with its own Status objects instead of subclassing {base.__name__!r}.",
-            workflow=base.__name__,
-            names=sorted(s.event for s in added),
-        )
-
-
-def _check_definition(cls: Any, attrs: Mapping[str, Any]) -> None:
-    name = cls.__name__
-    states = list(cls.states_map.values())
-    known = {id(state) for state in states}
-
-    lost = sorted(
-        {f"{str(e)!r}" for s, t, e in _steps(states) if t is not None and id(t) not in known}
-    )
-    if lost:
-        raise WorkflowDefinitionError(
-            f"event(s) {', '.join(lost)} lead to a state the class no longer holds: its "
-            f"attribute was overwritten, usually by an event with the same name as the state "
-            f"(python-statemachine drops such a state). Rename the event (e.g. 'close' for "
-            f"the state 'closed').",
-            workflow=name,
-            names=[x.strip("'") for x in lost],
-        )
-
-    state_ids = {state.id for state in states}
-    event_ids = {str(event) for event in cls._events}
-    clash = sorted(state_ids & event_ids)
-    if clash:
-        raise WorkflowDefinitionError(
-            f"{', '.join(clash)} name both a state and an event; python-statemachine then "
-            f"hides the state. Rename the event (a verb, e.g. 'close' for the state 'closed').",
-            workflow=name,
-            names=clash,
-        )
-
-    for kind, ids in (("state", sorted(state_ids)), ("event", sorted(event_ids))):
-        reserved = [i for i in ids if i in RESERVED_NAMES]
-        if reserved:
-            raise WorkflowDefinitionError(
-                f"the {kind} name(s) {', '.join(reserved)} are reserved by python-statemachine "
-                f"or chamados (for example 'state' and 'event' are overwritten by send(), and "
-                f"'model' or 'send' replace the machine's own attributes). Rename them.",
-                workflow=name,
-                names=reserved,
-            )
-        bad = [i for i in ids if not _IDENTIFIER.match(i)]
-        if bad:
-            raise WorkflowDefinitionError(
-                f"{kind} name(s) {', '.join(bad)} must be lower_snake_case identifiers, "
-                f"because they are stored and used in URLs and configuration.",
-                workflow=name,
-                names=bad,
-            )
-
-    plain = sorted(state.id for state in states if not isinstance(state, Status))
-    if plain:
-        raise WorkflowDefinitionError(
-            f"state(s) {', '.join(plain)} must be declared with chamados.workflows.Status(pt=..., "
-            f"en=..., category=...) so SLAs and reports know what they mean.",
-            workflow=name,
-            names=plain,
-        )
-
-    unlabeled = sorted(event_ids - set(cls._action_labels))
-    if unlabeled:
-        raise WorkflowDefinitionError(
-            f"event(s) {', '.join(unlabeled)} have no labels; declare each as "
-            f"name = Action(transitions, pt='...', en='...').",
-            workflow=name,
-            names=unlabeled,
-        )
-
-    wrong_final = sorted(
-        state.id for state in states if state.final and state.category is not Category.CLOSED
-    )
-    if wrong_final:
-        raise WorkflowDefinitionError(
-            f"final state(s) {', '.join(wrong_final)} must have category 'closed': nothing "
-            f"can happen to a ticket in a final state.",
-            workflow=name,
-            names=wrong_final,
-        )
-
-    referenced = [(f"reply_events[{k.value}]", v) for k, v in cls.reply_events.items()]
-    referenced += [(f"commands[{k!r}]", v) for k, v in cls.commands.items()]
-    referenced += [
-        (f"party_events[{k.value}]", v) for k, vs in cls.party_events.items() for v in sorted(vs)
-    ]
-    unknown_commands = sorted(set(cls.commands) - {"resolve", "reopen", "close"})
-    if unknown_commands:
-        raise WorkflowDefinitionError(
-            f"commands may map only 'resolve', 'reopen' and 'close', not "
-            f"{', '.join(unknown_commands)}",
-            workflow=name,
-            names=unknown_commands,
-        )
-    missing = [f"{where} = {event!r}" for where, event in referenced if event not in event_ids]
-    if missing:
-        raise WorkflowDefinitionError(
-            f"{'; '.join(missing)} name events the workflow does not declare; declare them or "
-            f"fix the names.",
-            workflow=name,
-            names=[event for _, event in referenced if event not in event_ids],
-        )
 
 
 class _Cursor:
@@ -424,7 +180,7 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
     _targets: ClassVar[Mapping[tuple[str, str], frozenset[str]]]
     _requires: ClassVar[dict[str, tuple[str, ...]]]
     _action_labels: ClassVar[dict[str, Label]]
-    _chamados_steps: ClassVar[frozenset[_Step]]
+    _chamados_steps: ClassVar[frozenset[Step]]
 
     def __init__(self, ticket: Ticket, *, options: WorkflowOptions | None = None) -> None:
         self.options = options or self.default_options
@@ -484,7 +240,7 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
     @classmethod
     def transitions(cls) -> list[tuple[str, str, str]]:
         """Every transition as ``(event, source, target)``, in declaration order."""
-        return [(e, s.id, t.id if t else s.id) for s, t, e in _steps(cls.states_map.values())]
+        return [(e, s.id, t.id if t else s.id) for s, t, e in steps(cls.states_map.values())]
 
     # -- one command ---------------------------------------------------------------------
 

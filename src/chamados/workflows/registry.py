@@ -13,7 +13,8 @@ import attrs
 
 from chamados.exceptions import ConfigurationError, UnknownWorkflowError, WorkflowDefinitionError
 from chamados.model import Ticket
-from chamados.workflows.base import Workflow, WorkflowOptions, _check_unchanged, _signature
+from chamados.workflows.base import Workflow, WorkflowOptions
+from chamados.workflows.guards import check_unchanged, steps_of
 
 __all__ = ["WorkflowRegistry"]
 
@@ -64,7 +65,7 @@ class WorkflowRegistry:
                 "an abstract workflow (no states) cannot be registered",
                 workflow=workflow.__name__,
             )
-        _check_unchanged(workflow, _signature(workflow), child=workflow.__name__)
+        check_unchanged(workflow, steps_of(workflow), child=workflow.__name__)
         name = workflow.workflow_name
         current = self._classes.get(name)
         if current is not None and current is not workflow and not replace:
