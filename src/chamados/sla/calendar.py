@@ -1,0 +1,694 @@
+"""Business calendars: adding and measuring business time, exactly and fast.
+
+A ``BusinessCalendar`` knows, for each local date, the intervals of wall time that are
+open: the weekly hours (or that date's override), minus holidays (whole local dates) and
+closures (parts of dates). Every answer follows ``DESIGN.md`` section 6; ``docs/calendars.md``
+explains each rule with examples.
+
+How it is fast: inside, instants are integer microseconds since the epoch. The open
+intervals of one year are expanded once (when first needed) into sorted arrays of starts
+and ends with a running sum of open time, so finding the instant at which a duration
+runs out is a binary search, whatever the duration: a year of business time costs about
+what an hour costs. Time zones are applied when a year is expanded; pendulum is used
+only to read the caller's datetimes and to build the answers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_package
+import pendulum
+
+from chamados.clock import as_instant
+from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.sla.holidays import BRAZIL_ZONES, HolidaySource, YearHolidays, group_by_year
+from chamados.sla.hours import (
+    DAY,
+    WEEKDAYS,
+    Interval,
+    check_spill,
+    format_interval,
+    parse_intervals,
+    parse_week,
+)
+
+__all__ = ["BusinessCalendar"]
+
+_US = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_AVERAGE_YEAR_US = 31_556_952 * _US
+_DAY_US = DAY * _US
+_MAX_EMPTY_YEARS = 3
+_FIRST_YEAR, _LAST_YEAR = 2, 9998
+_SCHEMA = 1
+
+HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | None
+
+
+class _Year:
+    """The open intervals of one year, as sorted arrays with running sums of open time.
+
+    Interval ``k`` is ``[starts[k], ends[k])`` in epoch microseconds; ``before[k]`` is the
+    open time of the year before it and ``through[k]`` the open time up to its end.
+    Intervals belong to the local date they start on (``owners``); an overnight interval
+    of December 31 belongs to its year even when it ends in the next one. The open time
+    of the year before an instant ``t`` in interval ``k`` is ``shifts[k] + t``. ``offsets[k]``
+    is the zone's UTC offset throughout interval ``k`` (in microseconds), or ``None`` when
+    a DST change is near: answers inside use it to build local times without a zone
+    lookup. ``low`` and ``high`` are the local midnights that start this year and the next.
+    """
+
+    __slots__ = (
+        "before",
+        "business",
+        "ends",
+        "high",
+        "low",
+        "number",
+        "offsets",
+        "owners",
+        "shifts",
+        "starts",
+        "through",
+        "total",
+    )
+
+    def __init__(
+        self,
+        number: int,
+        low: int,
+        high: int,
+        intervals: Sequence[tuple[int, int, int]],
+        offsets: Sequence[int | None],
+    ) -> None:
+        self.number, self.low, self.high = number, low, high
+        self.starts = [start for start, _, _ in intervals]
+        self.ends = [end for _, end, _ in intervals]
+        self.owners = [owner for _, _, owner in intervals]
+        self.offsets = list(offsets)
+        self.before: list[int] = []
+        self.through: list[int] = []
+        total = 0
+        for start, end, _ in intervals:
+            self.before.append(total)
+            total += end - start
+            self.through.append(total)
+        self.total = total
+        self.shifts = [
+            before - start for before, start in zip(self.before, self.starts, strict=True)
+        ]
+        self.business = sorted(set(self.owners))
+
+
+class BusinessCalendar:
+    """Open hours in a time zone, with holidays, overrides and closures.
+
+    ``hours`` maps weekdays (``"mon"``..``"sun"``, ranges like ``"mon-fri"``, lists like
+    ``"mon,wed"``) to one ``"HH:MM-HH:MM"`` interval or a list of them. ``holidays`` are
+    dates (or a ``holidays`` package calendar) closed from 00:00 to 24:00. ``overrides``
+    replace a date's weekly hours (an empty list closes it); ``closures`` remove
+    intervals from a date. Every problem is a ``ConfigurationError`` naming the key.
+
+    >>> from datetime import date, timedelta
+    >>> import pendulum
+    >>> cal = BusinessCalendar(timezone="America/Sao_Paulo",
+    ...                        hours={"mon-fri": ["09:00-12:00", "13:00-18:00"]},
+    ...                        holidays=[date(2026, 12, 25)])
+    >>> friday = pendulum.datetime(2026, 12, 4, 16, tz="America/Sao_Paulo")
+    >>> cal.add(friday, timedelta(hours=2))
+    DateTime(2026, 12, 4, 18, 0, 0, tzinfo=Timezone('America/Sao_Paulo'))
+    >>> cal.between(friday, friday.add(days=3))
+    datetime.timedelta(seconds=28800)
+    """
+
+    def __init__(
+        self,
+        *,
+        timezone: str,
+        hours: Mapping[str, str | Sequence[str]],
+        holidays: HolidaysArg = None,
+        overrides: Mapping[date, str | Sequence[str]] | None = None,
+        closures: Mapping[date, str | Sequence[str]] | None = None,
+    ) -> None:
+        self.timezone = timezone
+        try:
+            self._zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ConfigurationError(
+                f"unknown time zone {timezone!r}; use an IANA name like 'America/Sao_Paulo'",
+                key="timezone",
+            ) from None
+        self._tz = pendulum.timezone(timezone)
+        self._week = parse_week(hours)
+        self._overrides = _dated_intervals(overrides, "overrides", allow_empty=True)
+        self._closures = _dated_intervals(closures, "closures", allow_empty=False)
+        self._check_overrides()
+        self._source: HolidaySource | None = None
+        self._fixed: dict[int, frozenset[date]] = {}
+        self._frozen: dict[int, YearHolidays] = {}
+        if isinstance(holidays, HolidaySource):
+            self._source = holidays
+        elif isinstance(holidays, holidays_package.HolidayBase):
+            self._source = HolidaySource(holidays)
+        elif holidays is not None:
+            if isinstance(holidays, str | bytes):
+                raise ConfigurationError(
+                    "holidays must be a list of dates, not a string", key="holidays"
+                )
+            self._fixed = group_by_year(holidays)
+        self._resolved: dict[int, YearHolidays] = {}
+        self._years: dict[int, _Year] = {}
+        self._midnights: dict[int, int] = {}
+        self._last = _Year(0, 0, 0, (), ())  # the year last looked up: a one-compare cache
+        self._always = (
+            all(day == ((0, DAY),) for day in self._week)
+            and not self._overrides
+            and not self._closures
+            and not self._fixed
+            and self._source is None
+        )
+
+    # -- constructors -----------------------------------------------------------------------
+
+    @classmethod
+    def brazil(
+        cls,
+        *,
+        subdivision: str | None = None,
+        hours: Mapping[str, str | Sequence[str]],
+        optional: bool = False,
+        extra_holidays: Iterable[date] = (),
+        overrides: Mapping[date, str | Sequence[str]] | None = None,
+        closures: Mapping[date, str | Sequence[str]] | None = None,
+        timezone: str | None = None,
+    ) -> BusinessCalendar:
+        """A calendar with Brazil's holidays from the ``holidays`` package.
+
+        National holidays plus those of ``subdivision`` (a UF: ``"SP"``, ``"RJ"``...),
+        resolved lazily per year and kept. ``optional=True`` adds the pontos facultativos
+        (Carnival Monday and Tuesday, Corpus Christi...) with Ash Wednesday closed until
+        14:00 and Christmas Eve and New Year's Eve closed from 14:00. ``extra_holidays``
+        adds municipal holidays (São Paulo's January 25, say). The zone defaults to the
+        state's (``America/Manaus`` for AM) or ``America/Sao_Paulo``.
+        """
+        source = HolidaySource.brazil(subdivision, optional=optional)
+        zone = timezone or BRAZIL_ZONES.get(subdivision or "", "America/Sao_Paulo")
+        calendar = cls(
+            timezone=zone, hours=hours, holidays=source, overrides=overrides, closures=closures
+        )
+        calendar._fixed = group_by_year(extra_holidays)
+        return calendar
+
+    @classmethod
+    def always_open(cls, *, timezone: str = "UTC") -> BusinessCalendar:
+        """Open 24 hours a day, every day: for targets in calendar (not business) time."""
+        return cls(timezone=timezone, hours={"mon-sun": "00:00-24:00"})
+
+    # -- the arithmetic ---------------------------------------------------------------------
+
+    def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
+        """The earliest instant at which ``duration`` of business time has passed since
+        ``start``. Running out at the end of an interval answers that end."""
+        t, d = _instant(start, "start"), _micros(duration)
+        if d == 0:
+            return self._datetime(t)
+        if self._always:
+            return self._datetime(t + d)
+        found, position = self._locate(t)
+        return self._seek(found, position + d, t)
+
+    def subtract(self, end: datetime, duration: timedelta) -> pendulum.DateTime:
+        """The latest instant from which ``duration`` of business time ends at ``end``."""
+        t, d = _instant(end, "end"), _micros(duration)
+        if d == 0:
+            return self._datetime(t)
+        if self._always:
+            return self._datetime(t - d)
+        found, position = self._locate(t)
+        target = position - d
+        empty = 0
+        while target < 0:
+            found = self._year(found.number - 1)
+            empty = empty + 1 if found.total == 0 else 0
+            self._check_search(empty, found.number, t)
+            target += found.total
+        # Positions count from each year's start, so 0 <= target < found.total here: the
+        # latest instant at that position is inside an interval, or the start of one.
+        k = bisect.bisect_right(found.before, target) - 1
+        return self._answer(found, k, found.starts[k] + target - found.before[k])
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """Business time in ``[start, end)``; negative when ``end`` is before ``start``."""
+        a, b = _instant(start, "start"), _instant(end, "end")
+        sign = 1
+        if b < a:
+            a, b, sign = b, a, -1
+        if self._always:
+            return timedelta(0, 0, sign * (b - a))
+        last = self._last
+        if last.low <= a and b < last.high:
+            # The hot path: both instants in the year looked up last (what _locate does).
+            ka = bisect.bisect_right(last.starts, a) - 1
+            if ka >= 0:
+                kb = bisect.bisect_right(last.starts, b) - 1
+                end_a, end_b = last.ends[ka], last.ends[kb]
+                micros = (last.shifts[kb] + (b if b < end_b else end_b)) - (
+                    last.shifts[ka] + (a if a < end_a else end_a)
+                )
+                return timedelta(0, 0, sign * micros)
+        year_a, pos_a = self._locate(a)
+        year_b, pos_b = self._locate(b)
+        if year_a is year_b:
+            micros = pos_b - pos_a
+        else:
+            micros = year_a.total - pos_a + pos_b
+            for number in range(year_a.number + 1, year_b.number):
+                micros += self._year(number).total
+        return timedelta(0, 0, sign * micros)
+
+    def is_open(self, instant: datetime) -> bool:
+        """True when ``instant`` is inside an open interval."""
+        t = _instant(instant, "instant")
+        if self._always:
+            return True
+        found, k = self._interval(t)
+        return k >= 0 and t < found.ends[k]
+
+    def next_open(self, instant: datetime) -> pendulum.DateTime:
+        """``instant`` if it is open, else the start of the next open interval."""
+        return self._next_open(_instant(instant, "instant"))
+
+    def add_business_days(self, start: datetime, days: int) -> pendulum.DateTime:
+        """The ``days``-th next business date at ``start``'s wall time, or the next open
+        moment after it when that moment is closed.
+
+        A business date is a local date with open time. ``days=0`` keeps the date.
+        """
+        t = _instant(start, "start")
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise InvalidTicketError(
+                f"days must be a whole number of business days, 0 or more, got {days!r}",
+                field="days",
+            )
+        local = (_EPOCH + timedelta(microseconds=t)).astimezone(self._zone)
+        ordinal = local.toordinal()
+        if days:
+            ordinal = self._nth_business_date(ordinal, days, t)
+        seconds = local.hour * 3600 + local.minute * 60 + local.second
+        return self._next_open(self._local(ordinal, seconds) + local.microsecond)
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def to_dict(self, *, years: Iterable[int] = ()) -> dict[str, Any]:
+        """A JSON-ready dict from which ``from_dict`` rebuilds an equal calendar.
+
+        The holidays of every year resolved so far, and of ``years``, are written out as
+        dates, so a later ``holidays`` package cannot move deadlines in those years.
+        """
+        frozen = (
+            {year: self._holidays(year) for year in {*self._resolved, *self._frozen, *years}}
+            if self._source is not None
+            else {}
+        )
+        holidays = {d for year in frozen.values() for d in year.dates}
+        holidays.update(d for days in self._fixed.values() for d in days)
+        parts = {d: i for year in frozen.values() for d, i in year.partial.items()}
+        return {
+            "schema": _SCHEMA,
+            "timezone": self.timezone,
+            "hours": {
+                WEEKDAYS[day]: [format_interval(i) for i in intervals]
+                for day, intervals in enumerate(self._week)
+                if intervals
+            },
+            "holidays": sorted(d.isoformat() for d in holidays),
+            "holiday_source": None if self._source is None else self._source.spec(),
+            "holiday_years": sorted(frozen),
+            "holiday_parts": _dated_texts({d.toordinal(): i for d, i in parts.items()}),
+            "overrides": _dated_texts(self._overrides),
+            "closures": _dated_texts(self._closures),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BusinessCalendar:
+        """The calendar ``to_dict`` wrote."""
+        if not isinstance(data, Mapping) or data.get("schema") != _SCHEMA:
+            found = data.get("schema") if isinstance(data, Mapping) else data
+            raise ConfigurationError(
+                f"not a saved calendar of schema {_SCHEMA} (got {found!r})", key="schema"
+            )
+        try:
+            calendar = cls(
+                timezone=data["timezone"],
+                hours=data["hours"],
+                overrides=_dates(data["overrides"]),
+                closures=_dates(data["closures"]),
+            )
+            holidays = [date.fromisoformat(d) for d in data["holidays"]]
+            parts = {
+                day: parse_intervals(value, key=f"holiday_parts[{day}]")
+                for day, value in _dates(data["holiday_parts"]).items()
+            }
+            source, frozen_years = data["holiday_source"], set(data["holiday_years"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            if isinstance(error, ConfigurationError):
+                raise
+            raise ConfigurationError(f"not a saved calendar: {error!r}", key="calendar") from None
+        if source is not None:
+            calendar._source = HolidaySource.from_spec(source)
+            calendar._always = False
+            for year in frozen_years:
+                calendar._frozen[year] = YearHolidays(
+                    frozenset(d for d in holidays if d.year == year),
+                    {d: i for d, i in parts.items() if d.year == year},
+                )
+        calendar._fixed = group_by_year(d for d in holidays if d.year not in frozen_years)
+        calendar._always = calendar._always and not calendar._fixed
+        return calendar
+
+    def __repr__(self) -> str:
+        open_days = [WEEKDAYS[d] for d, intervals in enumerate(self._week) if intervals]
+        return f"<BusinessCalendar {self.timezone} open {','.join(open_days)}>"
+
+    # -- inside: instants as epoch microseconds -------------------------------------------
+
+    def _datetime(self, micros: int) -> pendulum.DateTime:
+        """The instant ``micros`` as a pendulum ``DateTime`` in the calendar's zone."""
+        if not _FIRST_YEAR <= 1970 + micros // _AVERAGE_YEAR_US <= _LAST_YEAR:
+            raise InvalidTicketError(
+                "the answer falls outside the years 2 to 9998; check the duration",
+                field="duration",
+            )
+        local = (_EPOCH + timedelta(microseconds=micros)).astimezone(self._zone)
+        return pendulum.DateTime(
+            local.year,
+            local.month,
+            local.day,
+            local.hour,
+            local.minute,
+            local.second,
+            local.microsecond,
+            tzinfo=self._tz,
+            fold=local.fold,
+        )
+
+    def _answer(self, found: _Year, k: int, micros: int) -> pendulum.DateTime:
+        """Instant ``micros``, which lies in interval ``k`` of ``found``, as a DateTime."""
+        offset = found.offsets[k]
+        if offset is None:
+            return self._datetime(micros)
+        days, rest = divmod(micros + offset, _DAY_US)
+        day = date.fromordinal(days + _EPOCH_ORDINAL)
+        seconds, micro = divmod(rest, _US)
+        hours, seconds = divmod(seconds, 3600)
+        minutes, seconds = divmod(seconds, 60)
+        return pendulum.DateTime(
+            day.year, day.month, day.day, hours, minutes, seconds, micro, tzinfo=self._tz
+        )
+
+    def _offset(self, micros: int) -> int:
+        utc = _EPOCH + timedelta(microseconds=micros)
+        offset = self._zone.utcoffset(utc.astimezone(self._zone))
+        assert offset is not None
+        return (offset.days * DAY + offset.seconds) * _US + offset.microseconds
+
+    def _steady_offset(self, start: int, end: int) -> int | None:
+        """The UTC offset over ``[start, end]`` if no DST change is within six hours of it.
+
+        Then every local time in the interval is unambiguous and has this offset.
+        """
+        offset = self._offset(start)
+        margin = 6 * 3600 * _US
+        for instant in (start - margin, end, end + margin):
+            if self._offset(instant) != offset:
+                return None
+        return offset
+
+    def _local(self, ordinal: int, seconds: int) -> int:
+        """Wall time ``seconds`` after the local midnight of date ``ordinal``, as an instant.
+
+        A time in a DST gap moves forward by the gap; an ambiguous one is its first
+        occurrence (``fold=0``, as ``zoneinfo`` reads it).
+        """
+        days, seconds = divmod(seconds, DAY)
+        day = date.fromordinal(ordinal + days)
+        hours, rest = divmod(seconds, 3600)
+        wall = datetime(day.year, day.month, day.day, hours, rest // 60, rest % 60)
+        offset = self._zone.utcoffset(wall)
+        assert offset is not None
+        local_seconds = (day.toordinal() - _EPOCH_ORDINAL) * DAY + seconds
+        return (local_seconds - offset.days * DAY - offset.seconds) * _US
+
+    def _midnight(self, year: int) -> int:
+        found = self._midnights.get(year)
+        if found is None:
+            found = self._midnights[year] = self._local(date(year, 1, 1).toordinal(), 0)
+        return found
+
+    def _year_of(self, t: int) -> _Year:
+        """The year whose local dates hold instant ``t``."""
+        last = self._last
+        if last.low <= t < last.high:
+            return last
+        year = 1970 + t // _AVERAGE_YEAR_US
+        while t < self._midnight(year):
+            year -= 1
+        while t >= self._midnight(year + 1):
+            year += 1
+        found = self._year(year)
+        self._last = found
+        return found
+
+    def _year(self, year: int) -> _Year:
+        found = self._years.get(year)
+        if found is None:
+            if not _FIRST_YEAR <= year <= _LAST_YEAR:
+                raise InvalidTicketError(
+                    f"the search reached year {year}, outside the years 2 to 9998; check "
+                    f"the duration",
+                    field="duration",
+                )
+            intervals = self._expand(year)
+            offsets = [self._steady_offset(start, end) for start, end, _ in intervals]
+            found = _Year(year, self._midnight(year), self._midnight(year + 1), intervals, offsets)
+            self._years[year] = found
+        return found
+
+    def _interval(self, t: int) -> tuple[_Year, int]:
+        """The year and index of the last interval starting at or before ``t`` (-1: none)."""
+        found = self._year_of(t)
+        k = bisect.bisect_right(found.starts, t) - 1
+        if k < 0:
+            previous = self._year(found.number - 1)
+            if previous.starts and t < previous.ends[-1]:
+                return previous, len(previous.starts) - 1
+        return found, k
+
+    def _locate(self, t: int) -> tuple[_Year, int]:
+        """The year of ``t`` and the open time of that year before ``t``."""
+        found = self._last
+        if not found.low <= t < found.high:
+            found = self._year_of(t)
+        k = bisect.bisect_right(found.starts, t) - 1
+        if k >= 0:
+            end = found.ends[k]
+            return found, found.shifts[k] + (t if t < end else end)
+        previous = self._year(found.number - 1)
+        if previous.starts and t < previous.ends[-1]:
+            return previous, previous.before[-1] + t - previous.starts[-1]
+        return found, 0
+
+    def _seek(self, found: _Year, target: int, origin: int) -> pendulum.DateTime:
+        """The earliest instant at which the open time of ``found`` reaches ``target``."""
+        empty = 0
+        while target > found.total:
+            target -= found.total
+            empty = empty + 1 if found.total == 0 else 0
+            self._check_search(empty, found.number, origin)
+            found = self._year(found.number + 1)
+        k = bisect.bisect_left(found.through, target)
+        return self._answer(found, k, found.starts[k] + target - found.before[k])
+
+    def _first_open_year(self, year: int, origin: int) -> _Year:
+        empty = 0
+        while not (found := self._year(year)).starts:
+            empty += 1
+            self._check_search(empty, year, origin)
+            year += 1
+        return found
+
+    def _next_open(self, t: int) -> pendulum.DateTime:
+        if self._always:
+            return self._datetime(t)
+        found, k = self._interval(t)
+        if k >= 0 and t < found.ends[k]:
+            return self._answer(found, k, t)
+        if k + 1 < len(found.starts):
+            return self._answer(found, k + 1, found.starts[k + 1])
+        found = self._first_open_year(found.number + 1, t)
+        return self._answer(found, 0, found.starts[0])
+
+    def _nth_business_date(self, ordinal: int, days: int, origin: int) -> int:
+        year = date.fromordinal(ordinal).year
+        found = self._year(year)
+        index = bisect.bisect_right(found.business, ordinal) + days - 1
+        empty = 0
+        while index >= len(found.business):
+            index -= len(found.business)
+            empty = empty + 1 if not found.business else 0
+            self._check_search(empty, year, origin)
+            year += 1
+            found = self._year(year)
+        return found.business[index]
+
+    def _check_search(self, empty_years: int, year: int, origin: int) -> None:
+        if empty_years >= _MAX_EMPTY_YEARS:
+            raise ConfigurationError(
+                f"the calendar has no open time for {empty_years} years in a row (up to "
+                f"{year}), searching from {self._datetime(origin).isoformat()}: its holidays "
+                f"and closures leave nothing open; check them",
+                key="holidays",
+            )
+
+    # -- expanding a year ------------------------------------------------------------------
+
+    def _holidays(self, year: int) -> YearHolidays:
+        found = self._resolved.get(year)
+        if found is None:
+            found = self._frozen.get(year)
+            if found is None:
+                found = self._source.year(year) if self._source else YearHolidays(frozenset(), {})
+            extra = self._fixed.get(year)
+            if extra:
+                found = YearHolidays(found.dates | extra, found.partial)
+            self._resolved[year] = found
+        return found
+
+    def _closed(self, ordinal: int) -> list[tuple[int, int]]:
+        """Instants closed by holidays and closures that start on date ``ordinal``."""
+        day = date.fromordinal(ordinal)
+        holidays = self._holidays(day.year)
+        if day in holidays.dates:
+            return [(self._local(ordinal, 0), self._local(ordinal + 1, 0))]
+        parts = list(holidays.partial.get(day, ()))
+        parts.extend(self._closures.get(ordinal, ()))
+        return [(self._local(ordinal, s), self._local(ordinal, e)) for s, e in parts]
+
+    def _expand(self, year: int) -> list[tuple[int, int, int]]:
+        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
+        closed = {o: self._closed(o) for o in range(first - 1, last + 1)}
+        intervals: list[tuple[int, int, int]] = []
+        for ordinal in range(first, last):
+            hours = self._overrides.get(ordinal)
+            if hours is None:
+                hours = self._week[date.fromordinal(ordinal).weekday()]
+            for start_s, end_s in hours:
+                start, end = self._local(ordinal, start_s), self._local(ordinal, end_s)
+                if end <= start:  # wholly inside a DST gap
+                    continue
+                cuts = closed[ordinal - 1] + closed[ordinal]
+                if end_s > DAY:
+                    cuts = cuts + closed[ordinal + 1]
+                for piece_start, piece_end in _subtract(start, end, cuts):
+                    intervals.append((piece_start, piece_end, ordinal))
+        return intervals
+
+    def _check_overrides(self) -> None:
+        for ordinal, hours in self._overrides.items():
+            before = self._overrides.get(ordinal - 1)
+            if before is None:
+                before = self._week[date.fromordinal(ordinal - 1).weekday()]
+            after = self._overrides.get(ordinal + 1)
+            if after is None:
+                after = self._week[date.fromordinal(ordinal + 1).weekday()]
+            key = f"overrides[{date.fromordinal(ordinal).isoformat()}]"
+            check_spill(before, hours, key=key)
+            check_spill(hours, after, key=key)
+
+
+def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[start, end)`` minus the ``cuts``, as sorted non-empty pieces."""
+    pieces = [(start, end)]
+    for cut_start, cut_end in cuts:
+        if cut_end <= start or cut_start >= end:
+            continue
+        next_pieces = []
+        for a, b in pieces:
+            if cut_end <= a or cut_start >= b:
+                next_pieces.append((a, b))
+                continue
+            if a < cut_start:
+                next_pieces.append((a, cut_start))
+            if cut_end < b:
+                next_pieces.append((cut_end, b))
+        pieces = next_pieces
+    return pieces
+
+
+def _instant(value: datetime, name: str) -> int:
+    """``value`` as integer microseconds since the epoch; naive datetimes are refused."""
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    if offset is None:
+        as_instant(value, name=name)  # raises the clear error
+        raise AssertionError("unreachable")  # pragma: no cover
+    seconds = (
+        (value.toordinal() - _EPOCH_ORDINAL) * DAY
+        + value.hour * 3600
+        + value.minute * 60
+        + value.second
+        - offset.days * DAY
+        - offset.seconds
+    )
+    return seconds * _US + value.microsecond - offset.microseconds
+
+
+def _micros(duration: timedelta) -> int:
+    if not isinstance(duration, timedelta):
+        raise InvalidTicketError(
+            f"a duration must be a timedelta, got {type(duration).__name__}", field="duration"
+        )
+    micros = (duration.days * DAY + duration.seconds) * _US + duration.microseconds
+    if micros < 0:
+        raise InvalidTicketError(
+            f"a duration must not be negative, got {duration}; use subtract() to go back",
+            field="duration",
+        )
+    return micros
+
+
+def _dated_texts(values: Mapping[int, tuple[Interval, ...]]) -> dict[str, list[str]]:
+    return {
+        date.fromordinal(ordinal).isoformat(): [format_interval(i) for i in intervals]
+        for ordinal, intervals in sorted(values.items())
+    }
+
+
+def _dates(values: Mapping[str, Any]) -> dict[date, Any]:
+    return {date.fromisoformat(day): value for day, value in values.items()}
+
+
+def _dated_intervals(
+    values: Mapping[date, str | Sequence[str]] | None, name: str, *, allow_empty: bool
+) -> dict[int, tuple[Interval, ...]]:
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise ConfigurationError(f"{name} must map dates to intervals", key=name)
+    found: dict[int, tuple[Interval, ...]] = {}
+    for day, value in values.items():
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise ConfigurationError(f"{name} keys must be dates, got {day!r}", key=name)
+        key = f"{name}[{day.isoformat()}]"
+        if not isinstance(value, str) and not value:
+            if not allow_empty:
+                raise ConfigurationError(f"{key}: a closure needs intervals", key=key)
+            found[day.toordinal()] = ()
+            continue
+        found[day.toordinal()] = parse_intervals(value, key=key)
+    return found
