@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import chamados
+import chamados.sla
 import chamados.storage
 import chamados.testing
 import chamados.workflows
@@ -102,9 +103,14 @@ def test_storage_exports_are_pinned() -> None:
     ]
 
 
+def test_sla_exports_are_pinned() -> None:
+    """chamados.sla exports the business calendar and its holiday sources."""
+    assert chamados.sla.__all__ == ["BRAZIL_ZONES", "BusinessCalendar", "HolidaySource"]
+
+
 def test_every_exported_name_exists() -> None:
     """Each name in each __all__ can be imported from its module."""
-    for module in (chamados, chamados.workflows, chamados.testing, chamados.storage):
+    for module in (chamados, chamados.workflows, chamados.testing, chamados.storage, chamados.sla):
         for name in module.__all__:
             assert getattr(module, name) is not None, f"{module.__name__}.{name}"
 
