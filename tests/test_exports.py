@@ -43,6 +43,13 @@ def test_chamados_exports_are_pinned() -> None:
         "Replied",
         "Resolved",
         "SequentialIds",
+        "SlaApplied",
+        "SlaBreached",
+        "SlaEvent",
+        "SlaMet",
+        "SlaPaused",
+        "SlaResumed",
+        "SlaWarning",
         "StatusChanged",
         "Storage",
         "StorageError",
@@ -105,7 +112,17 @@ def test_storage_exports_are_pinned() -> None:
 
 def test_sla_exports_are_pinned() -> None:
     """chamados.sla exports the business calendar and its holiday sources."""
-    assert chamados.sla.__all__ == ["BRAZIL_ZONES", "BusinessCalendar", "HolidaySource"]
+    assert chamados.sla.__all__ == [
+        "BRAZIL_ZONES",
+        "METRICS",
+        "BusinessCalendar",
+        "Expectations",
+        "HolidaySource",
+        "SlaClock",
+        "SlaPolicy",
+        "Target",
+        "promise",
+    ]
 
 
 def test_every_exported_name_exists() -> None:

@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import pendulum
 
-__all__ = ["Clock", "SystemClock", "as_instant"]
+__all__ = ["Clock", "SystemClock", "as_instant", "epoch_micros"]
 
 
 @runtime_checkable
@@ -67,3 +67,30 @@ def as_instant(value: datetime, *, name: str = "datetime") -> pendulum.DateTime:
     if isinstance(value, pendulum.DateTime):
         return value
     return pendulum.instance(value)
+
+
+_EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
+
+
+def epoch_micros(value: datetime, name: str = "datetime") -> int:
+    """``value`` as integer microseconds since the Unix epoch, exactly.
+
+    Naive datetimes are refused as ``as_instant`` refuses them.
+
+    >>> from datetime import datetime, timezone
+    >>> epoch_micros(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=timezone.utc))
+    1000005
+    """
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    if offset is None:
+        as_instant(value, name=name)  # raises the clear error
+        raise AssertionError("unreachable")  # pragma: no cover
+    seconds = (
+        (value.toordinal() - _EPOCH_ORDINAL) * 86_400
+        + value.hour * 3600
+        + value.minute * 60
+        + value.second
+        - offset.days * 86_400
+        - offset.seconds
+    )
+    return seconds * 1_000_000 + value.microsecond - offset.microseconds

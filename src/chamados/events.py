@@ -27,6 +27,13 @@ __all__ = [
     "Reopened",
     "Replied",
     "Resolved",
+    "SlaApplied",
+    "SlaBreached",
+    "SlaEvent",
+    "SlaMet",
+    "SlaPaused",
+    "SlaResumed",
+    "SlaWarning",
     "StatusChanged",
     "TicketEvent",
     "TicketOpened",
@@ -219,6 +226,84 @@ class Rated(TicketEvent):
         return {"rating": (self.previous, self.score)}
 
 
+@frozen(kw_only=True)
+class SlaEvent(TicketEvent):
+    """Something happened to an SLA clock: one ``policy``'s clock for one ``metric``.
+
+    ``cycle`` counts the clock's runs (each customer message after a team reply starts a
+    new ``next_response`` cycle, for example).
+    """
+
+    kind: ClassVar[str] = "sla"
+    label: ClassVar[Label] = Label(pt="SLA", en="SLA")
+
+    policy: str
+    metric: str
+    cycle: int = 1
+
+
+@frozen(kw_only=True)
+class SlaApplied(SlaEvent):
+    """A clock started: ``target`` applies and the metric is due at ``due_at``."""
+
+    kind: ClassVar[str] = "sla_applied"
+    label: ClassVar[Label] = Label(pt="SLA aplicado", en="SLA applied")
+
+    target: str
+    due_at: pendulum.DateTime | None = None
+
+
+@frozen(kw_only=True)
+class SlaPaused(SlaEvent):
+    """A clock stopped counting (the ticket waits on the customer, say)."""
+
+    kind: ClassVar[str] = "sla_paused"
+    label: ClassVar[Label] = Label(pt="SLA pausado", en="SLA paused")
+
+
+@frozen(kw_only=True)
+class SlaResumed(SlaEvent):
+    """A paused clock counts again; it is now due at ``due_at``."""
+
+    kind: ClassVar[str] = "sla_resumed"
+    label: ClassVar[Label] = Label(pt="SLA retomado", en="SLA resumed")
+
+    due_at: pendulum.DateTime | None = None
+
+
+@frozen(kw_only=True)
+class SlaWarning(SlaEvent):
+    """A clock passed a warning threshold (``"75%"``, ``"30min left"``) before its due time."""
+
+    kind: ClassVar[str] = "sla_warning"
+    label: ClassVar[Label] = Label(pt="Alerta de SLA", en="SLA warning")
+
+    threshold: str
+    reached_at: pendulum.DateTime
+    due_at: pendulum.DateTime | None = None
+
+
+@frozen(kw_only=True)
+class SlaBreached(SlaEvent):
+    """A clock ran out at ``breached_at`` (its due time) without the metric being met."""
+
+    kind: ClassVar[str] = "sla_breached"
+    label: ClassVar[Label] = Label(pt="SLA violado", en="SLA breached")
+
+    breached_at: pendulum.DateTime
+
+
+@frozen(kw_only=True)
+class SlaMet(SlaEvent):
+    """The metric was met at ``met_at``; ``breached`` if that was after the due time."""
+
+    kind: ClassVar[str] = "sla_met"
+    label: ClassVar[Label] = Label(pt="SLA cumprido", en="SLA met")
+
+    met_at: pendulum.DateTime
+    breached: bool = False
+
+
 StatusLabel = Callable[[str], str]
 
 
@@ -320,6 +405,56 @@ def _rated(e: Any, pt: bool, names: _Names) -> str:
     return _say(pt, f"avaliou com nota {e.score}/5{comment}", f"rated {e.score}/5{comment}")
 
 
+_METRICS = {
+    "first_response": ("primeira resposta", "first response"),
+    "next_response": ("próxima resposta", "next response"),
+    "periodic_update": ("atualização periódica", "periodic update"),
+    "resolution": ("resolução", "resolution"),
+    "partner_response": ("resposta do parceiro", "partner response"),
+}
+
+
+def _clock_name(e: Any, pt: bool) -> str:
+    metric = _METRICS.get(e.metric, (e.metric, e.metric))[0 if pt else 1]
+    return f"{metric} [{e.policy}]"
+
+
+def _when(value: Any) -> str:
+    return value.format("DD/MM HH:mm") if value is not None else "-"
+
+
+def _sla(e: Any, pt: bool, names: _Names) -> str:
+    clock = _clock_name(e, pt)
+    if isinstance(e, SlaApplied):
+        return _say(
+            pt,
+            f"SLA {clock}: {e.target}, prazo {_when(e.due_at)}",
+            f"SLA {clock}: {e.target}, due {_when(e.due_at)}",
+        )
+    if isinstance(e, SlaPaused):
+        return _say(pt, f"SLA {clock} pausado", f"SLA {clock} paused")
+    if isinstance(e, SlaResumed):
+        return _say(
+            pt,
+            f"SLA {clock} retomado, prazo {_when(e.due_at)}",
+            f"SLA {clock} resumed, due {_when(e.due_at)}",
+        )
+    if isinstance(e, SlaWarning):
+        return _say(
+            pt,
+            f"alerta de SLA {clock}: {e.threshold}, prazo {_when(e.due_at)}",
+            f"SLA warning {clock}: {e.threshold}, due {_when(e.due_at)}",
+        )
+    if isinstance(e, SlaBreached):
+        return _say(
+            pt,
+            f"SLA {clock} VIOLADO em {_when(e.breached_at)}",
+            f"SLA {clock} BREACHED at {_when(e.breached_at)}",
+        )
+    late = _say(pt, " (com atraso)", " (late)") if e.breached else ""
+    return _say(pt, f"SLA {clock} cumprido{late}", f"SLA {clock} met{late}")
+
+
 def _generic(e: Any, pt: bool, names: _Names) -> str:
     label: Label = e.label
     return label.pt if pt else label.en
@@ -337,4 +472,5 @@ _DESCRIBERS: dict[type[TicketEvent], Callable[[Any, bool, _Names], str]] = {
     Reopened: _reopened,
     Closed: _closed,
     Rated: _rated,
+    SlaEvent: _sla,
 }

@@ -9,13 +9,16 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pendulum
 from attrs import Attribute, define, field, frozen
 
 from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
+
+if TYPE_CHECKING:
+    from chamados.sla.clocks import SlaClock, SlaState
 
 __all__ = [
     "Category",
@@ -317,6 +320,10 @@ class Ticket:
     ``status`` is the name of a state of ``workflow``; ``version`` counts saved commands
     (0 for a ticket never saved) and guards against lost updates. Only the ``Helpdesk``
     changes tickets: a ticket you get from it is your copy.
+
+    ``sla_clocks`` are the SLA clocks as of the moment the ticket was read or changed;
+    ``sla_deadline`` is the next instant the SLA monitor must look at it; ``sla_state``
+    is what the SLA engine remembers between commands.
     """
 
     id: str = field(validator=_non_empty)
@@ -342,6 +349,9 @@ class Ticket:
     closed_at: pendulum.DateTime | None = None
     rating: int | None = None
     version: int = 0
+    sla_state: SlaState | None = field(default=None, repr=False)
+    sla_clocks: tuple[SlaClock, ...] = ()
+    sla_deadline: pendulum.DateTime | None = None
 
     def copy(self) -> Ticket:
         """An independent copy (custom fields included)."""

@@ -8,6 +8,7 @@ composition root: storage, clock, workflows, ids and notifiers meet here.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -41,6 +42,7 @@ from chamados.exceptions import (
     ConfigurationError,
     IdempotencyKeyReusedError,
     InvalidTicketError,
+    TicketNotFoundError,
     TransitionNotAllowedError,
 )
 from chamados.ids import IdFactory, RandomTicketIds, new_uid
@@ -56,8 +58,11 @@ from chamados.model import (
     _to_tags,
 )
 from chamados.notify.notifier import Notifier
+from chamados.sla.engine import SlaEngine
+from chamados.sla.policy import SlaPolicy
+from chamados.sla.wording import Expectations
 from chamados.storage.memory import MemoryStorage
-from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
+from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery, UnitOfWork
 from chamados.workflows.base import SEND_RESERVED, Workflow
 from chamados.workflows.registry import WorkflowRegistry
 
@@ -75,6 +80,12 @@ UNSET: Final = _Unset()
 """Marks an argument that was not given (``assign(team=UNSET)`` keeps the team)."""
 
 _OPEN_RETRIES = 3
+_SLA_TICK = "sla_tick"
+_TICK_RETRIES = 3
+
+
+def _nothing(command: Command) -> None:
+    """The monitor's command: no change of its own, only the SLA engine's."""
 
 
 class Helpdesk:
@@ -83,6 +94,9 @@ class Helpdesk:
     Every argument is optional: by default tickets live in memory, time comes from the
     system clock, the built-in workflows are registered (``standard`` is the default),
     and ids look like ``CH-7K3M9Q2XWBT4``.
+
+    ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
+    on every ticket; ``tick()`` runs the SLA monitor.
 
     A ``Helpdesk`` made with ``tenant=None`` sees every tenant (an administrator's view);
     ``for_tenant()`` gives one that sees a single tenant, for code that serves one store.
@@ -97,6 +111,7 @@ class Helpdesk:
         workflows: WorkflowRegistry | None = None,
         ticket_ids: IdFactory | None = None,
         notifiers: Sequence[Notifier] = (),
+        sla: Sequence[SlaPolicy] = (),
         tenant: str | None = None,
     ) -> None:
         if storage is not None and not isinstance(storage, Storage):
@@ -117,6 +132,7 @@ class Helpdesk:
         self.workflows = workflows if workflows is not None else WorkflowRegistry.with_builtins()
         self.ticket_ids: IdFactory = ticket_ids if ticket_ids is not None else RandomTicketIds()
         self.notifiers: tuple[Notifier, ...] = tuple(notifiers)
+        self.sla = SlaEngine(sla, self.workflows)
         self.tenant = tenant
 
     def for_tenant(self, tenant: str) -> Helpdesk:
@@ -126,14 +142,9 @@ class Helpdesk:
                 f"this Helpdesk is scoped to tenant {self.tenant!r}; it cannot act for "
                 f"tenant {tenant!r}"
             )
-        return Helpdesk(
-            storage=self.storage,
-            clock=self.clock,
-            workflows=self.workflows,
-            ticket_ids=self.ticket_ids,
-            notifiers=self.notifiers,
-            tenant=tenant,
-        )
+        scoped = copy.copy(self)
+        scoped.tenant = tenant
+        return scoped
 
     def __repr__(self) -> str:
         scope = f"tenant={self.tenant!r}" if self.tenant else "all tenants"
@@ -145,8 +156,9 @@ class Helpdesk:
         """The ticket, as your copy. A customer or partner ``viewer`` sees only its own."""
         with self.storage.unit_of_work() as uow:
             ticket = uow.get(ticket_id, tenant=self.tenant)
-        if viewer is not None:
-            check_involved(viewer, ticket, "see")
+            if viewer is not None:
+                check_involved(viewer, ticket, "see")
+            self._refresh(uow, ticket)
         return ticket
 
     def history(self, ticket_id: str, *, viewer: Party | None = None) -> list[TicketEvent]:
@@ -230,7 +242,10 @@ class Helpdesk:
             limit=limit,
         )
         with self.storage.unit_of_work() as uow:
-            return uow.find(query)
+            found = uow.find(query)
+            for ticket in found:
+                self._refresh(uow, ticket)
+        return found
 
     def allowed_events(self, ticket_id: str, *, actor: Party | None = None) -> tuple[str, ...]:
         """The workflow events the ticket's state accepts now (for ``actor``, if given)."""
@@ -338,6 +353,8 @@ class Helpdesk:
                 if body is not None:
                     message = self._message(author=requester, body=body, now=now)
                     command.emit(Replied, actor=requester, message=message)
+                if self.sla:
+                    self.sla.run(command, history=list)
                 uow.add(ticket)
                 uow.record(command.events)
                 if idempotency_key is not None:
@@ -670,6 +687,46 @@ class Helpdesk:
 
         return self._run("rate", ticket_id, apply, idempotency_key)
 
+    # -- service levels -----------------------------------------------------------------------
+
+    def tick(self, *, limit: int | None = None) -> list[TicketEvent]:
+        """Run the SLA monitor once; return the events it recorded.
+
+        It asks the storage for the tickets whose next SLA deadline (a warning threshold
+        or a due time) has passed, brings their clocks up to date, and records each
+        warning and breach exactly once: a ticket two monitors reach at the same time is
+        saved by one of them, and the other, finding it changed, sees nothing left to
+        report. Its cost grows with the tickets due, not with the tickets open. Run it
+        every minute or so (cron, Celery beat, a Kubernetes CronJob), from any number of
+        workers.
+        """
+        if not self.sla:
+            return []
+        now = self._now()
+        with self.storage.unit_of_work() as uow:
+            due = uow.due(now, tenant=self.tenant, limit=limit)
+        emitted: list[TicketEvent] = []
+        for ticket in due:
+            for attempt in range(_TICK_RETRIES):
+                try:
+                    self._run(_SLA_TICK, ticket.id, _nothing, None, collect=emitted)
+                    break
+                except ConcurrencyError:
+                    if attempt + 1 == _TICK_RETRIES:
+                        log.warning(
+                            "SLA monitor gave up on ticket %s: it keeps changing", ticket.id
+                        )
+                except TicketNotFoundError:
+                    break
+        return emitted
+
+    def expectations(self, ticket_id: str, *, lang: str = "pt-BR") -> Expectations:
+        """What the customer can expect: the next answer and the resolution, with words
+        for them ("até sexta-feira às 18h"). Taken from the running clocks, the earliest
+        of all policies; ``None`` when no clock runs (waiting on the customer, say)."""
+        ticket = self.get(ticket_id)
+        return Expectations.of(ticket, now=self._now(), lang=lang)
+
     # -- the machinery ---------------------------------------------------------------------------
 
     def _command_event(
@@ -708,8 +765,10 @@ class Helpdesk:
         ticket_id: str,
         apply: Callable[[Command], None],
         key: str | None,
+        *,
+        collect: list[TicketEvent] | None = None,
     ) -> Ticket:
-        """Load, apply, save with a version check, commit, then notify."""
+        """Load, apply, keep the SLA clocks, save with a version check, commit, notify."""
         with self.storage.unit_of_work() as uow:
             ticket = uow.get(ticket_id, tenant=self.tenant)
             if key is not None:
@@ -718,7 +777,12 @@ class Helpdesk:
                     return _repeat(record, name, ticket.id)
             command = Command(self.workflows, ticket, self._now(), version=ticket.version + 1)
             apply(command)
-            if not command.events:
+            changed = False
+            if self.sla and (command.events or name == _SLA_TICK):
+                before = (ticket.sla_state, ticket.sla_deadline)
+                self.sla.run(command, history=lambda: uow.history(ticket.id, tenant=None))
+                changed = (ticket.sla_state, ticket.sla_deadline) != before
+            if not command.events and not changed:
                 return ticket.copy()
             ticket.version = command.version
             ticket.updated_at = command.now
@@ -731,7 +795,14 @@ class Helpdesk:
             except DuplicateKeyError as error:
                 return _repeat(error.record, name, ticket.id)
         self._publish(command.events)
+        if collect is not None:
+            collect.extend(command.events)
         return ticket.copy()
+
+    def _refresh(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """Bring a ticket's SLA clocks to now, for reading (nothing is saved)."""
+        if self.sla:
+            self.sla.refresh(ticket, self._now(), lambda: uow.history(ticket.id, tenant=None))
 
     def _publish(self, events: Sequence[TicketEvent]) -> None:
         for notifier in self.notifiers:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_package
 import pendulum
 
-from chamados.clock import as_instant
+from chamados.clock import epoch_micros as _instant
 from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.sla.holidays import BRAZIL_ZONES, HolidaySource, YearHolidays, group_by_year
 from chamados.sla.hours import (
@@ -629,23 +629,6 @@ def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tup
                 next_pieces.append((cut_end, b))
         pieces = next_pieces
     return pieces
-
-
-def _instant(value: datetime, name: str) -> int:
-    """``value`` as integer microseconds since the epoch; naive datetimes are refused."""
-    offset = value.utcoffset() if isinstance(value, datetime) else None
-    if offset is None:
-        as_instant(value, name=name)  # raises the clear error
-        raise AssertionError("unreachable")  # pragma: no cover
-    seconds = (
-        (value.toordinal() - _EPOCH_ORDINAL) * DAY
-        + value.hour * 3600
-        + value.minute * 60
-        + value.second
-        - offset.days * DAY
-        - offset.seconds
-    )
-    return seconds * _US + value.microsecond - offset.microseconds
 
 
 def _micros(duration: timedelta) -> int:

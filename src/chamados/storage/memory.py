@@ -8,9 +8,11 @@ It keeps nothing when the process ends.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Iterable
 
+from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError
 from chamados.model import Ticket
@@ -41,6 +43,18 @@ class MemoryStorage(Storage):
         self._order: dict[str, int] = {}
         self._history: dict[str, list[TicketEvent]] = {}
         self._keys: dict[tuple[str, str], IdempotencyRecord] = {}
+        # The SLA deadline index: (deadline in epoch microseconds, ticket id), sorted.
+        self._deadlines: list[tuple[int, str]] = []
+        self._deadline_of: dict[str, tuple[int, str]] = {}
+
+    def _index_deadline(self, ticket: Ticket) -> None:
+        old = self._deadline_of.pop(ticket.id, None)
+        if old is not None:
+            del self._deadlines[bisect.bisect_left(self._deadlines, old)]
+        if ticket.sla_deadline is not None:
+            entry = (epoch_micros(ticket.sla_deadline), ticket.id)
+            bisect.insort(self._deadlines, entry)
+            self._deadline_of[ticket.id] = entry
 
     def unit_of_work(self) -> UnitOfWork:
         return _MemoryUnitOfWork(self)
@@ -74,6 +88,19 @@ class _MemoryUnitOfWork(UnitOfWork):
             found = found[: query.limit]
         return [t.copy() for t in found]
 
+    def _due(self, now: int, tenant: str | None, limit: int | None) -> Iterable[Ticket]:
+        storage = self._storage
+        found: list[Ticket] = []
+        with storage._lock:
+            end = bisect.bisect_right(storage._deadlines, (now, "\uffff"))
+            for _, ticket_id in storage._deadlines[:end]:
+                if limit is not None and len(found) >= limit:
+                    break
+                ticket = storage._tickets[ticket_id]
+                if tenant is None or ticket.tenant == tenant:
+                    found.append(ticket.copy())
+        return found
+
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         return self._storage._keys.get((tenant, key))
 
@@ -98,8 +125,10 @@ class _MemoryUnitOfWork(UnitOfWork):
                 storage._order[ticket.id] = len(storage._order)
                 storage._tickets[ticket.id] = ticket.copy()
                 storage._history[ticket.id] = []
+                storage._index_deadline(ticket)
             for ticket, _ in changes.updates:
                 storage._tickets[ticket.id] = ticket.copy()
+                storage._index_deadline(ticket)
             for event in changes.events:
                 storage._history[event.ticket_id].append(event)
             for record in changes.keys:

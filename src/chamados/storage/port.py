@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from types import TracebackType
 
 from attrs import field, frozen
 
+from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
 from chamados.exceptions import StorageError, TicketNotFoundError
 from chamados.model import Party, Priority, Ticket
@@ -170,6 +172,17 @@ class UnitOfWork(ABC):
             raise ValueError("limit must not be negative")
         return list(self._find(query))
 
+    def due(self, now: datetime, *, tenant: str | None, limit: int | None = None) -> list[Ticket]:
+        """Tickets whose ``sla_deadline`` is at or before ``now``, earliest first, as copies.
+
+        This is the SLA monitor's query: adapters answer it from an index on the
+        deadline, so its cost grows with the tickets due, not with the tickets open.
+        """
+        self._check_open()
+        if limit is not None and limit < 0:
+            raise ValueError("limit must not be negative")
+        return list(self._due(epoch_micros(now, "now"), tenant, limit))
+
     def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
         """What the command that used ``key`` in ``tenant`` stored, if one did."""
         self._check_open()
@@ -294,6 +307,11 @@ class UnitOfWork(ABC):
     @abstractmethod
     def _find(self, query: TicketQuery) -> Iterable[Ticket]:
         """Stored tickets matching ``query`` (see ``TicketQuery.matches``), oldest first."""
+
+    @abstractmethod
+    def _due(self, now: int, tenant: str | None, limit: int | None) -> Iterable[Ticket]:
+        """Stored tickets with ``sla_deadline`` at or before ``now`` (epoch microseconds),
+        of ``tenant`` (any when ``None``), earliest deadline first, at most ``limit``."""
 
     @abstractmethod
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:

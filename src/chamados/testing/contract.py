@@ -61,7 +61,7 @@ def _reply(ticket: Ticket, body: str) -> Replied:
 
 
 class StorageContract:
-    """Requirements R1-R14 of a storage adapter. Override the ``storage`` fixture."""
+    """Requirements R1-R16 of a storage adapter. Override the ``storage`` fixture."""
 
     @pytest.fixture
     def storage(self) -> Storage:
@@ -271,6 +271,27 @@ class StorageContract:
             uow.rollback()
             with pytest.raises(StorageError):
                 uow.get(ticket.id, tenant=None)
+
+    def test_r16_due_finds_tickets_whose_sla_deadline_passed(self, storage: Storage) -> None:
+        """R16: due() lists tickets with sla_deadline <= now, earliest first, per tenant."""
+        early = self.add(storage, sla_deadline=_AT.subtract(hours=2))
+        late = self.add(storage, sla_deadline=_AT.subtract(hours=1))
+        self.add(storage, sla_deadline=_AT.add(hours=1))
+        self.add(storage)
+        other = self.add(storage, tenant="loja-2", sla_deadline=_AT.subtract(hours=3))
+        with storage.unit_of_work() as uow:
+            assert [t.id for t in uow.due(_AT, tenant="loja-1")] == [early.id, late.id]
+            assert [t.id for t in uow.due(_AT, tenant=None)] == [other.id, early.id, late.id]
+            assert [t.id for t in uow.due(_AT, tenant=None, limit=1)] == [other.id]
+            assert uow.due(_AT.subtract(days=1), tenant=None) == []
+        with storage.unit_of_work() as uow:
+            moved = uow.get(early.id, tenant=None)
+            moved.version += 1
+            moved.sla_deadline = None
+            uow.save(moved)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert [t.id for t in uow.due(_AT, tenant="loja-1")] == [late.id]
 
     def test_r15_concurrent_writers_lose_no_update(self, storage: Storage) -> None:
         """R15: threads that retry on ConcurrencyError apply every one of their updates."""

@@ -1,0 +1,232 @@
+"""SLA clocks: what a clock remembers, and what it says at any instant.
+
+A clock is one policy's measure of one metric on one ticket. It remembers only facts
+taken from the ticket's history: when its cycle started, the spans of time it ran,
+whether it runs now, when it stopped, and which warnings and breach it has reported
+(``Cycle``). Everything else (due time, breach time, time left, time paused) is derived
+from those facts with the policy's calendar and the ticket's current priority, so a
+change of priority, target or calendar applies at once and never loses paused time
+(``measure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+import pendulum
+from attrs import evolve, frozen
+
+from chamados.sla.calendar import BusinessCalendar
+from chamados.sla.policy import SlaPolicy, Target, TargetPart
+
+__all__ = ["Cycle", "Measure", "SlaClock", "SlaState", "measure"]
+
+Span = tuple[pendulum.DateTime, pendulum.DateTime]
+ClockStatus = Literal["running", "paused", "met", "breached"]
+
+
+@frozen
+class Cycle:
+    """The facts of one run of one clock, taken from the ticket's history."""
+
+    policy: str
+    metric: str
+    number: int
+    started_at: pendulum.DateTime
+    spans: tuple[Span, ...] = ()
+    running_since: pendulum.DateTime | None = None
+    stopped_at: pendulum.DateTime | None = None
+    warned: frozenset[str] = frozenset()
+    breach_reported: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(policy, metric)``: a ticket has one current cycle per key."""
+        return (self.policy, self.metric)
+
+    def pause(self, at: pendulum.DateTime) -> Cycle:
+        """Stop counting at ``at``, keeping the span that ran."""
+        if self.running_since is None:
+            return self
+        span = (self.running_since, at)
+        spans = (*self.spans, span) if at > self.running_since else self.spans
+        return evolve(self, spans=spans, running_since=None)
+
+    def resume(self, at: pendulum.DateTime) -> Cycle:
+        """Count again from ``at``."""
+        return self if self.running_since is not None else evolve(self, running_since=at)
+
+    def stop(self, at: pendulum.DateTime) -> Cycle:
+        """End the cycle at ``at`` (the metric was met)."""
+        return evolve(self.pause(at), stopped_at=at)
+
+
+@frozen
+class SlaState:
+    """What the SLA engine keeps on a ticket between commands.
+
+    ``fingerprint`` names the policies (and their pause rules) the cycles were built
+    under: when it no longer matches, the clocks are rebuilt from the whole history.
+    """
+
+    fingerprint: str
+    status: str
+    cycles: tuple[Cycle, ...] = ()
+    team_replied: bool = False
+    last_public_by_team: bool = False
+
+
+@frozen
+class SlaClock:
+    """One clock as it stands at ``computed_at``: the view users read.
+
+    ``status`` is ``running``, ``paused``, ``met`` or ``breached`` (a clock that ran out
+    stays ``breached`` even when the metric is met later; ``met_at`` then says when).
+    ``due_at`` is ``None`` while paused. ``remaining`` is the time left of the measure
+    closest to running out (negative once breached); ``paused_for`` the wall-clock time
+    the cycle spent paused.
+    """
+
+    policy: str
+    metric: str
+    cycle: int
+    status: ClockStatus
+    target: str
+    started_at: pendulum.DateTime
+    due_at: pendulum.DateTime | None
+    breached_at: pendulum.DateTime | None
+    met_at: pendulum.DateTime | None
+    paused_for: timedelta
+    remaining: timedelta
+    computed_at: pendulum.DateTime
+
+
+@frozen
+class Measure:
+    """A clock's derived values, and the instants of its warning thresholds."""
+
+    clock: SlaClock
+    warnings: tuple[tuple[str, pendulum.DateTime], ...]
+
+
+class _Part:
+    """One measure of a target on its calendar, for one cycle."""
+
+    def __init__(self, part: TargetPart, calendar: BusinessCalendar, cycle: Cycle) -> None:
+        self.calendar = calendar
+        if part.kind == "business_days":
+            assert part.days is not None
+            end = calendar.add_business_days(cycle.started_at, part.days)
+            self.amount = calendar.between(cycle.started_at, end)
+        else:
+            assert part.amount is not None
+            self.amount = part.amount
+        self.ran = [calendar.between(a, b) for a, b in cycle.spans]
+
+    def consumed(self, cycle: Cycle, now: pendulum.DateTime) -> timedelta:
+        total = sum(self.ran, timedelta(0))
+        if cycle.running_since is not None:
+            total += self.calendar.between(cycle.running_since, now)
+        return total
+
+    def reach(
+        self, amount: timedelta, cycle: Cycle, going_on: pendulum.DateTime | None
+    ) -> pendulum.DateTime | None:
+        """When the cycle's consumed time reaches ``amount``: within the spans it ran, or
+        counting on from ``going_on``; ``None`` if not reached and not counting."""
+        amount = max(amount, timedelta(0))
+        done = timedelta(0)
+        for (start, _), ran in zip(cycle.spans, self.ran, strict=True):
+            if done + ran >= amount:
+                return self.calendar.add(start, amount - done)
+            done += ran
+        if going_on is None:
+            return None
+        return self.calendar.add(going_on, amount - done)
+
+
+def _elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time from ``start`` to ``end`` (stdlib arithmetic: pendulum's is slower)."""
+    return datetime.__sub__(end, start)
+
+
+def _combine(mode: str, instants: Sequence[pendulum.DateTime | None]) -> pendulum.DateTime | None:
+    known = [i for i in instants if i is not None]
+    if mode == "earliest":
+        return min(known) if known else None
+    return max(known) if known and len(known) == len(instants) else None
+
+
+def _threshold(warning: float | timedelta) -> str:
+    if isinstance(warning, timedelta):
+        minutes = int(warning.total_seconds() // 60)
+        text = f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes}min"
+        return f"{text} left"
+    return f"{round(warning * 100)}%"
+
+
+def measure(
+    cycle: Cycle,
+    policy: SlaPolicy,
+    target: Target,
+    now: pendulum.DateTime,
+    calendar_time: BusinessCalendar,
+) -> Measure:
+    """Derive a clock's values at ``now`` from its facts and today's target and calendars.
+
+    ``calendar_time`` is the 24x7 calendar used for calendar-hour measures.
+    """
+    parts = [
+        _Part(part, calendar_time if part.kind == "calendar" else policy.calendar, cycle)
+        for part in target.parts
+    ]
+    running = cycle.running_since
+    # The instant each measure runs out: counting on if the clock runs now. For a
+    # stopped clock, its due time is where it would have run out had it kept counting.
+    actual = _combine(target.mode, [p.reach(p.amount, cycle, running) for p in parts])
+    if cycle.stopped_at is not None:
+        due = _combine(target.mode, [p.reach(p.amount, cycle, cycle.stopped_at) for p in parts])
+    else:
+        due = actual if running is not None else None
+    end = cycle.stopped_at or now
+    breached_at = actual if actual is not None and actual <= end else None
+    if cycle.stopped_at is not None:
+        status: ClockStatus = "breached" if breached_at else "met"
+    elif breached_at is not None:
+        status = "breached"
+    else:
+        status = "running" if running is not None else "paused"
+    lefts = [p.amount - p.consumed(cycle, end) for p in parts]
+    remaining = min(lefts) if target.mode == "earliest" else max(lefts)
+    ran = sum((_elapsed(a, b) for a, b in cycle.spans), timedelta(0))
+    if running is not None:
+        ran += _elapsed(running, end)
+    warnings = []
+    for warning in policy.warn_at:
+        if isinstance(warning, timedelta):
+            amounts = [p.amount - warning for p in parts]
+        else:
+            amounts = [p.amount * warning for p in parts]
+        instant = _combine(
+            target.mode,
+            [p.reach(a, cycle, running) for p, a in zip(parts, amounts, strict=True)],
+        )
+        if instant is not None:
+            warnings.append((_threshold(warning), instant))
+    clock = SlaClock(
+        policy=cycle.policy,
+        metric=cycle.metric,
+        cycle=cycle.number,
+        status=status,
+        target=target.describe(),
+        started_at=cycle.started_at,
+        due_at=due,
+        breached_at=breached_at,
+        met_at=cycle.stopped_at,
+        paused_for=_elapsed(cycle.started_at, end) - ran,
+        remaining=remaining,
+        computed_at=now,
+    )
+    return Measure(clock, tuple(warnings))

@@ -1,0 +1,506 @@
+"""SLA clocks on real tickets: scenarios with a FakeClock in São Paulo."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pendulum
+import pytest
+
+from chamados import (
+    ConcurrencyError,
+    ConfigurationError,
+    Helpdesk,
+    MemoryStorage,
+    Party,
+    Priority,
+    SequentialIds,
+)
+from chamados.events import (
+    SlaApplied,
+    SlaBreached,
+    SlaEvent,
+    SlaMet,
+    SlaPaused,
+    SlaResumed,
+    SlaWarning,
+    TicketEvent,
+)
+from chamados.sla import BusinessCalendar, SlaClock, SlaPolicy, Target
+from chamados.storage.port import Changes, UnitOfWork
+from chamados.testing import FakeClock
+
+SP = "America/Sao_Paulo"
+H = timedelta(hours=1)
+CAL = BusinessCalendar(
+    timezone=SP,
+    hours={"mon-fri": "09:00-18:00"},
+    holidays=[date(2026, 4, 3)],  # Good Friday
+)
+ANA, MARIA, SELLER = Party.agent("ana"), Party.customer("c-1"), Party.partner("s-9")
+
+
+def sp(*args: int) -> pendulum.DateTime:
+    return pendulum.datetime(*args, tz=SP)  # type: ignore[arg-type]
+
+
+def store(**kwargs: object) -> SlaPolicy:
+    values: dict[str, object] = {
+        "name": "loja",
+        "calendar": CAL,
+        "targets": {
+            "first_response": Target(business=4 * H),
+            "next_response": Target(business=8 * H),
+            "resolution": {
+                Priority.URGENT: Target(business=8 * H),
+                "default": Target(business_days=3),
+            },
+        },
+        "pause_on": {"pending"},
+        "warn_at": [0.75, timedelta(minutes=30)],
+    }
+    values.update(kwargs)
+    return SlaPolicy(**values)  # type: ignore[arg-type]
+
+
+def desk_at(start: str, *policies: SlaPolicy, storage: MemoryStorage | None = None) -> Helpdesk:
+    return Helpdesk(
+        clock=FakeClock(start),
+        sla=policies or (store(),),
+        ticket_ids=SequentialIds(),
+        storage=storage,
+    )
+
+
+def clock_of(desk: Helpdesk, ticket_id: str, metric: str, policy: str = "loja") -> SlaClock:
+    clocks = {(c.policy, c.metric): c for c in desk.get(ticket_id).sla_clocks}
+    return clocks[(policy, metric)]
+
+
+def sla_events(desk: Helpdesk, ticket_id: str) -> list[SlaEvent]:
+    return [e for e in desk.history(ticket_id) if isinstance(e, SlaEvent)]
+
+
+def advance(desk: Helpdesk, **kwargs: float) -> None:
+    desk.clock.advance(**kwargs)  # type: ignore[attr-defined]
+
+
+def goto(desk: Helpdesk, when: str) -> None:
+    desk.clock.set(when)  # type: ignore[attr-defined]
+
+
+def open_ticket(desk: Helpdesk, **kwargs: object) -> str:
+    values: dict[str, object] = {
+        "tenant": "loja-1",
+        "channel": "site",
+        "requester": MARIA,
+        "subject": "Pedido não chegou",
+        "body": "Cadê meu pedido?",
+    }
+    values.update(kwargs)
+    return desk.open(**values).id  # type: ignore[arg-type]
+
+
+class TestTheFridayTicket:
+    """Opened Friday 17:30, answered at once, then waiting on the customer all weekend."""
+
+    def test_clocks_start_with_the_ticket(self) -> None:
+        """first_response and resolution start at opening, with their due times."""
+        desk = desk_at("2026-03-06T17:30:00-03:00")
+        t = open_ticket(desk)
+        first = clock_of(desk, t, "first_response")
+        assert (first.status, first.due_at) == ("running", sp(2026, 3, 9, 12, 30))
+        resolution = clock_of(desk, t, "resolution")
+        assert resolution.due_at == sp(2026, 3, 11, 17, 30)  # three business days
+        applied = [e for e in sla_events(desk, t) if isinstance(e, SlaApplied)]
+        assert [(e.metric, e.target) for e in applied] == [
+            ("first_response", "4h business"),
+            ("resolution", "3 business days"),
+        ]
+
+    def test_the_weekend_wait_on_the_customer_never_counts(self) -> None:
+        """Paused from Friday 17:45 to Monday 10:00; only 15 business minutes were used."""
+        desk = desk_at("2026-03-06T17:30:00-03:00")
+        t = open_ticket(desk)
+        advance(desk, minutes=15)
+        desk.reply(t, author=ANA, body="Qual o número do pedido?")
+        desk.transition(t, "ask_customer", actor=ANA)
+        resolution = clock_of(desk, t, "resolution")
+        assert (resolution.status, resolution.due_at) == ("paused", None)
+        goto(desk, "2026-03-09T10:00:00-03:00")
+        desk.reply(t, author=MARIA, body="A-1001")
+        resolution = clock_of(desk, t, "resolution")
+        assert resolution.status == "running"
+        assert resolution.paused_for == sp(2026, 3, 9, 10) - sp(2026, 3, 6, 17, 45)
+        assert resolution.remaining == timedelta(hours=27) - timedelta(minutes=15)
+        assert resolution.due_at == CAL.add(sp(2026, 3, 9, 10), resolution.remaining)
+        kinds = [type(e) for e in sla_events(desk, t) if e.metric == "resolution"]
+        assert kinds == [SlaApplied, SlaPaused, SlaResumed]
+
+    def test_first_response_is_met_by_the_human_reply(self) -> None:
+        """The reply meets first_response; the customer's answer starts next_response."""
+        desk = desk_at("2026-03-06T17:30:00-03:00")
+        t = open_ticket(desk)
+        goto(desk, "2026-03-09T09:10:00-03:00")
+        desk.reply(t, author=ANA, body="Olá!")
+        first = clock_of(desk, t, "first_response")
+        assert (first.status, first.met_at) == ("met", sp(2026, 3, 9, 9, 10))
+        advance(desk, minutes=20)
+        desk.reply(t, author=MARIA, body="Oi")
+        following = clock_of(desk, t, "next_response")
+        assert (following.cycle, following.status) == (1, "running")
+        assert following.due_at == sp(2026, 3, 9, 17, 30)
+
+
+class TestAutomatedReplies:
+    def test_an_auto_reply_is_not_a_response(self) -> None:
+        """An automated message from the team leaves first_response running."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        desk.reply(t, author=Party.system("bot"), body="Recebemos!", automated=True)
+        desk.reply(t, author=ANA, body="Recebemos!", automated=True)
+        assert clock_of(desk, t, "first_response").status == "running"
+        assert not any(isinstance(e, SlaMet) for e in sla_events(desk, t))
+
+
+class TestHolidaysAndPriority:
+    def test_a_holiday_does_not_count(self) -> None:
+        """Opened Thursday before Good Friday: the 4 hours run into Monday."""
+        desk = desk_at("2026-04-02T16:00:00-03:00")
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 4, 6, 11)
+
+    def test_raising_the_priority_mid_way_keeps_time_used_and_paused(self) -> None:
+        """The target changes; the time used and the pauses stay."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        advance(desk, hours=1)
+        desk.reply(t, author=ANA, body="Vou verificar")
+        desk.transition(t, "ask_customer", actor=ANA)
+        advance(desk, hours=3)
+        desk.reply(t, author=MARIA, body="Segue")
+        advance(desk, hours=1)
+        desk.set_priority(t, "urgent", actor=ANA, reason="cliente VIP")
+        resolution = clock_of(desk, t, "resolution")
+        # 1 hour before the wait, 1 hour after it: 8 - 2 = 6 business hours left.
+        assert resolution.remaining == 6 * H
+        assert resolution.paused_for == 3 * H
+        assert resolution.due_at == sp(2026, 3, 3, 11)
+
+    def test_a_priority_change_that_makes_a_clock_overdue_reports_the_breach(self) -> None:
+        """The command that shortens the target reports the breach at once."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        goto(desk, "2026-03-03T12:00:00-03:00")  # 12 business hours later
+        desk.set_priority(t, "urgent", actor=ANA)
+        breaches = [e for e in sla_events(desk, t) if isinstance(e, SlaBreached)]
+        assert [(e.metric, e.breached_at) for e in breaches] == [
+            ("first_response", sp(2026, 3, 2, 13)),
+            ("resolution", sp(2026, 3, 2, 17)),
+        ]
+
+
+class TestReopen:
+    def test_reopen_resumes_and_resolved_time_is_paused(self) -> None:
+        """Resolved for two days, reopened: the clock picks up where it stopped."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        advance(desk, hours=2)
+        desk.resolve(t, actor=ANA, summary="Reenviado")
+        assert clock_of(desk, t, "resolution").status == "met"
+        goto(desk, "2026-03-04T10:00:00-03:00")
+        desk.reopen(t, actor=MARIA, reason="não chegou")
+        resolution = clock_of(desk, t, "resolution")
+        assert (resolution.cycle, resolution.status) == (1, "running")
+        assert resolution.paused_for == sp(2026, 3, 4, 10) - sp(2026, 3, 2, 11)
+        assert resolution.remaining == timedelta(hours=27 - 2)
+        kinds = [type(e) for e in sla_events(desk, t) if e.metric == "resolution"]
+        assert kinds == [SlaApplied, SlaMet, SlaResumed]
+
+    def test_reopen_can_restart_instead(self) -> None:
+        """With reopen='restart' the resolution clock starts a new cycle."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", store(reopen="restart"))
+        t = open_ticket(desk)
+        advance(desk, hours=2)
+        desk.resolve(t, actor=ANA, summary="Reenviado")
+        advance(desk, hours=1)
+        desk.reopen(t, actor=MARIA)
+        resolution = clock_of(desk, t, "resolution")
+        assert (resolution.cycle, resolution.remaining) == (2, timedelta(hours=27))
+
+
+class TestTwoPoliciesAndWarnings:
+    def test_the_marketplace_and_the_store_each_keep_their_clocks(self) -> None:
+        """Amazon's 24 calendar hours run over the weekend; the store's do not."""
+        amazon = SlaPolicy(
+            name="amazon",
+            when={"channel": "amazon"},
+            calendar=CAL,
+            targets={"first_response": Target(calendar=24 * H)},
+        )
+        desk = desk_at("2026-03-06T17:30:00-03:00", amazon, store())
+        t = open_ticket(desk, channel="amazon")
+        assert clock_of(desk, t, "first_response", "amazon").due_at == sp(2026, 3, 7, 17, 30)
+        assert clock_of(desk, t, "first_response", "loja").due_at == sp(2026, 3, 9, 12, 30)
+        goto(desk, "2026-03-07T18:00:00-03:00")
+        events = desk.tick()
+        assert [(type(e), e.policy) for e in events if isinstance(e, SlaEvent)] == [
+            (SlaWarning, "amazon"),
+            (SlaBreached, "amazon"),
+        ]
+
+    def test_each_warning_once_then_the_breach_once(self) -> None:
+        """75%, then 30 minutes left, then the breach: each reported once."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        open_ticket(desk)
+        seen: list[tuple[str, object]] = []
+        for minute in range(0, 300, 10):
+            goto(desk, sp(2026, 3, 2, 9).add(minutes=minute).isoformat())
+            for event in desk.tick():
+                if isinstance(event, SlaWarning):
+                    seen.append((event.threshold, event.reached_at))
+                elif isinstance(event, SlaBreached):
+                    seen.append(("breach", event.breached_at))
+        assert seen == [
+            ("75%", sp(2026, 3, 2, 12)),
+            ("30min left", sp(2026, 3, 2, 12, 30)),
+            ("breach", sp(2026, 3, 2, 13)),
+        ]
+
+    def test_breached_stays_breached_when_met_late(self) -> None:
+        """The clock records both the breach and the late answer."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T15:00:00-03:00")
+        desk.reply(t, author=ANA, body="Desculpe a demora")
+        first = clock_of(desk, t, "first_response")
+        assert (first.status, first.breached_at, first.met_at) == (
+            "breached",
+            sp(2026, 3, 2, 13),
+            sp(2026, 3, 2, 15),
+        )
+        met = [e for e in sla_events(desk, t) if isinstance(e, SlaMet)]
+        assert met[0].breached
+        kinds = [type(e) for e in sla_events(desk, t) if e.metric == "first_response"]
+        assert kinds == [SlaApplied, SlaWarning, SlaWarning, SlaBreached, SlaMet]
+
+
+class TestMonitor:
+    def test_the_monitor_twice_reports_once(self) -> None:
+        """A second tick finds nothing left to report."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        open_ticket(desk)
+        goto(desk, "2026-03-02T14:00:00-03:00")
+        first = desk.tick()
+        assert any(isinstance(e, SlaBreached) for e in first)
+        assert desk.tick() == []
+
+    def test_the_deadline_is_the_next_warning_or_due_time(self) -> None:
+        """The stored deadline points the monitor at the next instant that matters."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        assert desk.get(t).sla_deadline == sp(2026, 3, 2, 12)  # 75% of first_response
+        goto(desk, "2026-03-02T12:05:00-03:00")
+        desk.tick()
+        assert desk.get(t).sla_deadline == sp(2026, 3, 2, 12, 30)
+
+    def test_only_due_tickets_are_touched(self) -> None:
+        """Tickets whose deadline has not come are not saved by the monitor."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T10:00:00-03:00")
+        assert desk.tick() == []
+        assert desk.get(t).version == 1
+
+    def test_two_monitors_at_the_same_time_report_once(self) -> None:
+        """One monitor saves first; the other retries, finds the events recorded."""
+        storage = InterleavingStorage()
+        clock = FakeClock("2026-03-02T09:00:00-03:00")
+        a = Helpdesk(storage=storage, clock=clock, sla=[store()], ticket_ids=SequentialIds())
+        b = Helpdesk(storage=storage, clock=clock, sla=[store()])
+        t = open_ticket(a)
+        clock.set("2026-03-02T14:00:00-03:00")
+        from_b: list[TicketEvent] = []
+        storage.before_commit.append(lambda: from_b.extend(b.tick()))
+        from_a = a.tick()
+        breaches = [e for e in from_a + from_b if isinstance(e, SlaBreached)]
+        assert len(breaches) == 1
+        assert len([e for e in sla_events(a, t) if isinstance(e, SlaBreached)]) == 1
+
+    def test_a_ticket_that_keeps_changing_is_left_for_the_next_tick(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The monitor gives up on a ticket after a few conflicts and logs it."""
+        storage = InterleavingStorage()
+        desk = desk_at("2026-03-02T09:00:00-03:00", storage=storage)
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T14:00:00-03:00")
+        other = Helpdesk(storage=storage, clock=desk.clock)  # a worker that keeps no clocks
+        for n in range(3):
+            storage.before_commit.append(lambda n=n: other.add_note(t, author=ANA, body=f"{n}"))
+        assert desk.tick() == []
+        assert "gave up" in caplog.text
+        assert any(isinstance(e, SlaBreached) for e in desk.tick())
+
+
+class InterleavingStorage(MemoryStorage):
+    """Runs queued callbacks just before the next commit (another worker's work)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before_commit: list[object] = []
+        self.busy = False
+
+    def unit_of_work(self) -> UnitOfWork:
+        uow = super().unit_of_work()
+        inner = uow._commit  # type: ignore[attr-defined]
+
+        def commit(changes: Changes) -> None:
+            if self.before_commit and not self.busy:  # the callback's own commits pass
+                self.busy = True
+                try:
+                    self.before_commit.pop(0)()  # type: ignore[operator]
+                finally:
+                    self.busy = False
+            inner(changes)
+
+        uow._commit = commit  # type: ignore[attr-defined]
+        return uow
+
+
+class TestOtherMetrics:
+    def test_next_response_cycles(self) -> None:
+        """Each customer message after a team reply starts a new cycle."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        for n in range(3):
+            advance(desk, minutes=10)
+            desk.reply(t, author=ANA, body=f"resposta {n}")
+            advance(desk, minutes=10)
+            desk.reply(t, author=MARIA, body=f"pergunta {n}")
+            desk.reply(t, author=MARIA, body="e mais uma coisa")  # same cycle
+        following = clock_of(desk, t, "next_response")
+        assert (following.cycle, following.status) == (3, "running")
+        met = [
+            e for e in sla_events(desk, t) if isinstance(e, SlaMet) and e.metric == "next_response"
+        ]
+        assert [e.cycle for e in met] == [1, 2]
+
+    def test_periodic_update(self) -> None:
+        """The longest gap between public team updates while the ticket is open."""
+        policy = store(targets={"periodic_update": Target(business=2 * H)})
+        desk = desk_at("2026-03-02T09:00:00-03:00", policy)
+        t = open_ticket(desk)
+        desk.reply(t, author=ANA, body="Estamos vendo")
+        goto(desk, "2026-03-02T12:00:00-03:00")
+        events = desk.tick()
+        assert [e.metric for e in events if isinstance(e, SlaBreached)] == ["periodic_update"]
+        desk.reply(t, author=ANA, body="Atualização")
+        update = clock_of(desk, t, "periodic_update")
+        assert (update.cycle, update.status, update.due_at) == (2, "running", sp(2026, 3, 2, 14))
+        desk.resolve(t, actor=ANA, summary="ok")
+        assert clock_of(desk, t, "periodic_update").status == "met"
+
+    def test_partner_response(self) -> None:
+        """Runs while the partner owes the answer; met when the partner replies."""
+        policy = SlaPolicy(
+            name="parceiros",
+            calendar=CAL,
+            targets={"partner_response": Target(business=24 * H)},
+        )
+        desk = desk_at("2026-03-02T09:00:00-03:00", policy)
+        t = open_ticket(desk, partner=SELLER)
+        assert desk.get(t).sla_clocks == ()
+        desk.transition(t, "ask_partner", actor=ANA)
+        partner = clock_of(desk, t, "partner_response", "parceiros")
+        assert (partner.status, partner.due_at) == ("running", sp(2026, 3, 4, 15))
+        advance(desk, hours=5)
+        desk.reply(t, author=SELLER, body="Enviado")
+        partner = clock_of(desk, t, "partner_response", "parceiros")
+        assert (partner.status, partner.met_at) == ("met", sp(2026, 3, 2, 14))
+        desk.transition(t, "ask_partner", actor=ANA)
+        assert clock_of(desk, t, "partner_response", "parceiros").cycle == 2
+
+
+class TestRecomputation:
+    def test_a_new_pause_rule_rebuilds_the_clocks_from_history(self) -> None:
+        """Changing a policy's pause set replays the history under the new rule."""
+        storage = MemoryStorage()
+        before = desk_at("2026-03-02T09:00:00-03:00", store(), storage=storage)
+        t = open_ticket(before)
+        advance(before, hours=1)
+        before.reply(t, author=ANA, body="Aguardando")
+        before.transition(t, "ask_customer", actor=ANA)
+        advance(before, hours=2)
+        assert clock_of(before, t, "resolution").status == "paused"
+        after = Helpdesk(
+            storage=storage,
+            clock=before.clock,
+            sla=[store(pause_on=set())],
+            ticket_ids=SequentialIds(),
+        )
+        resolution = clock_of(after, t, "resolution")
+        assert (resolution.status, resolution.paused_for) == ("running", timedelta(0))
+
+    def test_a_calendar_change_applies_at_once(self) -> None:
+        """Another calendar moves the due times without a replay or lost pauses."""
+        storage = MemoryStorage()
+        before = desk_at("2026-03-02T09:00:00-03:00", store(), storage=storage)
+        t = open_ticket(before)
+        longer = BusinessCalendar(timezone=SP, hours={"mon-fri": "08:00-20:00"})
+        after = Helpdesk(storage=storage, clock=before.clock, sla=[store(calendar=longer)])
+        assert clock_of(after, t, "first_response").due_at == sp(2026, 3, 2, 13)
+
+    def test_reads_show_the_clock_as_of_now(self) -> None:
+        """get() shows a clock that ran out as breached even before the monitor runs."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T14:00:00-03:00")
+        assert clock_of(desk, t, "first_response").status == "breached"
+        assert not any(isinstance(e, SlaBreached) for e in sla_events(desk, t))
+
+
+class TestExpectations:
+    def test_the_customer_reads_when_to_expect_an_answer(self) -> None:
+        """The next answer and the resolution, in pt-BR and English."""
+        desk = desk_at("2026-03-06T17:30:00-03:00")
+        t = open_ticket(desk)
+        pt = desk.expectations(t)
+        assert pt.next_answer == sp(2026, 3, 9, 12, 30)
+        assert pt.next_answer_text == "até segunda-feira às 12h30"
+        assert pt.resolution_text == "até quarta-feira às 17h30"
+        en = desk.expectations(t, lang="en")
+        assert en.next_answer_text == "by Monday at 12:30 pm"
+
+    def test_nothing_is_promised_while_waiting_on_the_customer(self) -> None:
+        """Paused clocks promise nothing."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk)
+        desk.reply(t, author=ANA, body="Pode mandar foto?")
+        desk.transition(t, "ask_customer", actor=ANA)
+        expectations = desk.expectations(t)
+        assert (expectations.next_answer, expectations.resolution) == (None, None)
+
+
+def test_policy_names_are_unique() -> None:
+    """Two policies with one name would share clocks."""
+    with pytest.raises(ConfigurationError, match="named 'loja'"):
+        Helpdesk(sla=[store(), store()])
+
+
+def test_a_desk_without_policies_keeps_no_clocks() -> None:
+    """No SLA, no clocks, no monitor work."""
+    desk = Helpdesk(clock=FakeClock())
+    t = open_ticket(desk)
+    assert desk.get(t).sla_clocks == ()
+    assert desk.tick() == []
+
+
+def test_concurrency_error_is_still_raised_for_commands() -> None:
+    """SLA bookkeeping does not hide a stale save."""
+    storage = InterleavingStorage()
+    desk = desk_at("2026-03-02T09:00:00-03:00", storage=storage)
+    t = open_ticket(desk)
+    storage.before_commit.append(lambda: desk.add_note(t, author=ANA, body="antes"))
+    with pytest.raises(ConcurrencyError):
+        desk.set_priority(t, "high", actor=ANA)
