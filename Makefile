@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar clean
+.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chamados needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -38,13 +38,16 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	@touch $(BENCH_STAMP)
 
-bench: bench-commands bench-calendar
+bench: bench-commands bench-calendar bench-sla
 
 bench-commands: $(STAMP)
 	$(BIN)/python benchmarks/bench_commands.py
 
 bench-calendar: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_calendar.py
+
+bench-sla: $(STAMP)
+	$(BIN)/python benchmarks/bench_sla.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -21,8 +21,10 @@ def test_demo_tells_a_day_and_ends_with_every_ticket(capsys: pytest.CaptureFixtu
     assert "escalou N1 → N2" in out
     assert "Reabrir: Resolvido → Em atendimento" in out
     assert "mesmo chamado" in out
+    assert "Relógios de SLA às 18h de quinta" in out
+    assert "VIOLADO" in out
     table = out.split("Estado final dos chamados")[1]
-    assert sum(line.strip().startswith("CH-") for line in table.splitlines()) == 5
+    assert sum(line.strip().startswith("CH-") for line in table.splitlines()) == 6
 
 
 def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
@@ -34,10 +36,14 @@ def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_demo_covers_the_story() -> None:
-    """Every kind of ticket work the issue asks for happens in the demo."""
+    """Every kind of ticket work the issues ask for happens in the demo."""
     desk = run_demo(io.StringIO())
     kinds = {e.kind for t in desk.tickets() for e in desk.history(t.id)}
     assert {"escalated", "reopened", "resolved", "closed", "rated", "note_added"} <= kinds
+    sla = {"sla_applied", "sla_paused", "sla_resumed", "sla_warning", "sla_breached", "sla_met"}
+    assert sla <= kinds
+    statuses = {c.status for t in desk.tickets() for c in t.sla_clocks}
+    assert statuses == {"running", "paused", "met", "breached"}
     channels = {t.channel for t in desk.tickets()}
     assert {"site", "mercado_livre", "amazon", "portal_parceiro"} <= channels
     statuses = {

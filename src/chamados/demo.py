@@ -1,26 +1,35 @@
-"""The demo: one working day of a marketplace store's support, told as a timeline.
+"""The demo: four days of a marketplace store's support, told as a timeline.
 
 Loja Aurora sells on its own site and on Mercado Livre and Amazon, and partners with
-sellers. Tickets arrive by site, e-mail, marketplace messages and the partner portal;
-the team answers, waits on customers and partners, escalates a payment problem to N2,
-handles a return through the marketplace returns workflow, resolves, and one customer
-reopens. ``run_demo`` prints each event as it happens, then the state of every ticket.
+sellers. Tickets arrive by site, e-mail, marketplace messages and the partner portal on
+the Thursday before Good Friday; the team answers, waits on customers and partners,
+escalates a payment problem to N2, handles a return through the marketplace returns
+workflow and resolves. Then comes the holiday and the weekend, during which Amazon's
+24-calendar-hour clock keeps running while the store's business-hour clocks wait, and on
+Monday a customer reopens. ``run_demo`` prints each event as it happens, the SLA clocks
+at the end of each day, and the final state of every ticket.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TextIO
 
 from chamados.events import TicketEvent
 from chamados.ids import SequentialIds
 from chamados.labels import language
-from chamados.model import Party
+from chamados.model import Party, Priority
 from chamados.service import Helpdesk
+from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
+from chamados.sla.presets import amazon as amazon_preset
+from chamados.sla.wording import CLOCK_STATUS_LABELS, METRIC_LABELS
 from chamados.testing.clock import FakeClock
 
-__all__ = ["run_demo"]
+__all__ = ["demo_policies", "run_demo"]
 
 TENANT = "loja-aurora"
+ZONE = "America/Sao_Paulo"
+H = timedelta(hours=1)
 
 
 class _TimelinePrinter:
@@ -34,25 +43,64 @@ class _TimelinePrinter:
 
     def notify(self, event: TicketEvent) -> None:
         assert self.desk is not None
+        workflow = self.desk.workflows.get(self.desk.get(event.ticket_id).workflow)
+        when = event.at.in_timezone(ZONE).format("ddd HH:mm", locale=_locale(self.lang))
+        self.line(f"  {when}  {event.ticket_id}  {workflow.describe(event, lang=self.lang)}")
+
+    def line(self, text: str = "") -> None:
         if self.broken_pipe:
             return
-        workflow = self.desk.workflows.get(self.desk.get(event.ticket_id).workflow)
-        when = event.at.in_timezone("America/Sao_Paulo").format("HH:mm")
-        text = workflow.describe(event, lang=self.lang)
         try:
-            print(f"  {when}  {event.ticket_id}  {text}", file=self.out)
+            print(text, file=self.out)
         except BrokenPipeError:
             self.broken_pipe = True  # the reader left (`chamados demo | head`): stop writing
 
 
+def _locale(lang: str) -> str:
+    return "pt_br" if lang == "pt-BR" else "en"
+
+
+def demo_policies() -> list[SlaPolicy]:
+    """The demo store's SLAs: its own, Amazon's, and one for its partner sellers."""
+    calendar = BusinessCalendar.brazil(
+        subdivision="SP", hours={"mon-fri": ["09:00-12:00", "13:00-18:00"]}
+    )
+    store = SlaPolicy(
+        name="loja",
+        calendar=calendar,
+        targets={
+            "first_response": Target(business=4 * H),
+            "next_response": Target(business=8 * H),
+            "resolution": {
+                Priority.URGENT: Target(business=8 * H),
+                Priority.HIGH: Target(business=16 * H),
+                "default": Target(business_days=3),
+            },
+        },
+        pause_on={"pending"},
+        warn_at=[0.75, timedelta(minutes=30)],
+    )
+    partners = SlaPolicy(
+        name="parceiros",
+        when=lambda ticket: ticket.partner is not None,
+        calendar=calendar,
+        targets={"partner_response": Target(business=24 * H)},
+    )
+    return [amazon_preset(calendar=calendar), store, partners]
+
+
 def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
-    """Run the day, printing to ``out`` in ``lang``; return the desk for inspection."""
+    """Run the four days, printing to ``out`` in ``lang``; return the desk."""
     lang = language(lang)
     pt = lang == "pt-BR"
-    clock = FakeClock("2026-03-02T08:00:00-03:00")
+    clock = FakeClock("2026-04-02T08:00:00-03:00")
     printer = _TimelinePrinter(out, lang)
     desk = Helpdesk(
-        clock=clock, ticket_ids=SequentialIds("CH-"), notifiers=[printer], tenant=TENANT
+        clock=clock,
+        ticket_ids=SequentialIds("CH-"),
+        notifiers=[printer],
+        sla=demo_policies(),
+        tenant=TENANT,
     )
     printer.desk = desk
 
@@ -64,22 +112,26 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
     joao = Party.customer("c-202", name="João")
     lucia = Party.customer("c-303", name="Lúcia")
     rafael = Party.customer("c-404", name="Rafael")
+    pedro = Party.customer("amzn-77", name="Pedro")
     seller = Party.partner("seller-9", name="Loja do Zé")
     amazon = Party.marketplace("amazon", name="Amazon")
 
-    def at(hhmm: str) -> None:
-        clock.set(f"2026-03-02T{hhmm}:00-03:00")
+    def at(day: str, hhmm: str) -> None:
+        clock.set(f"2026-04-{day}T{hhmm}:00-03:00")
 
-    print(
-        "Loja Aurora — um dia de atendimento (segunda-feira, 2 de março de 2026)"
+    def heading(pt_text: str, en_text: str) -> None:
+        printer.line()
+        printer.line(pt_text if pt else en_text)
+
+    printer.line(
+        "Loja Aurora — quatro dias de atendimento (2 a 6 de abril de 2026, com a "
+        "Sexta-feira Santa)"
         if pt
-        else "Loja Aurora — a day of support (Monday, 2 March 2026)",
-        file=out,
+        else "Loja Aurora — four days of support (2 to 6 April 2026, with Good Friday)"
     )
-    print(file=out)
+    heading("Quinta-feira, 2 de abril", "Thursday, 2 April")
 
-    # 08:12 — site: a payment was approved but the order was cancelled.
-    at("08:12")
+    at("02", "08:12")
     payment = desk.open(
         channel="site",
         requester=maria,
@@ -98,8 +150,7 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         automated=True,
     )
 
-    # 08:31 — Mercado Livre: where is my order?
-    at("08:31")
+    at("02", "08:31")
     delivery = desk.open(
         channel="mercado_livre",
         requester=joao,
@@ -111,25 +162,21 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         team="logistica",
         idempotency_key="ML-MSG-99102",
     )
-    # The marketplace delivers the same message again: nothing new is opened.
     again = desk.open(
         channel="mercado_livre",
         requester=joao,
         subject="Quando chega meu pedido?",
         idempotency_key="ML-MSG-99102",
     )
-    print(
-        f"  08:31  {again.id}  "
-        + (
-            "(mensagem ML-MSG-99102 entregue de novo pelo Mercado Livre: mesmo chamado)"
-            if pt
-            else "(message ML-MSG-99102 delivered again by Mercado Livre: same ticket)"
-        ),
-        file=out,
+    printer.line(
+        f"  qui 08:31  {again.id}  (mensagem ML-MSG-99102 entregue de novo pelo Mercado Livre: "
+        f"mesmo chamado)"
+        if pt
+        else f"  Thu 08:31  {again.id}  (message ML-MSG-99102 delivered again by Mercado Livre: "
+        f"same ticket)"
     )
 
-    # 08:47 — Amazon: a return through the returns workflow, decided by the seller.
-    at("08:47")
+    at("02", "08:47")
     claim = desk.open(
         channel="amazon",
         requester=lucia,
@@ -142,52 +189,40 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         workflow="returns",
     )
 
-    # 09:02 — partner portal: a seller asks about a missing payout.
-    at("09:02")
+    at("02", "09:02")
     payout = desk.open(
         channel="portal_parceiro",
         requester=seller,
         partner=seller,
         subject="Repasse da semana não caiu",
-        body="O repasse dos pedidos de 23/02 a 01/03 não entrou na conta.",
+        body="O repasse dos pedidos de 23/03 a 29/03 não entrou na conta.",
         category="financeiro",
         team="financeiro",
     )
 
-    # 09:15 — site: spam.
-    at("09:15")
-    spam = desk.open(
-        channel="site",
-        requester=rafael,
-        subject="GANHE DINHEIRO RÁPIDO",
-        body="Clique aqui...",
-    )
+    at("02", "09:15")
+    spam = desk.open(channel="site", requester=rafael, subject="GANHE DINHEIRO RÁPIDO", body="...")
 
-    # 09:20 — Ana takes the payment ticket and asks for the receipt.
-    at("09:20")
+    at("02", "09:20")
     desk.assign(payment.id, actor=ana, assignee="ana")
     desk.reply(payment.id, author=ana, body="Olá, Maria! Pode nos enviar o comprovante?")
     desk.transition(payment.id, "ask_customer", actor=ana)
     desk.transition(spam.id, "cancel", actor=ana, reason="spam")
 
-    # 09:40 — Bruno answers the delivery question and asks the seller.
-    at("09:40")
+    at("02", "09:40")
     desk.assign(delivery.id, actor=bruno, assignee="bruno")
     desk.reply(delivery.id, author=bruno, body="Olá, João! Vamos confirmar com o vendedor.")
     desk.transition(delivery.id, "ask_partner", actor=bruno, reason="rastreio parado")
     desk.add_note(delivery.id, author=bruno, body="Terceira reclamação de atraso deste vendedor.")
 
-    # 10:05 — the team forwards the return to the seller, who must decide.
-    at("10:05")
+    at("02", "10:05")
     desk.transition(claim.id, "forward_to_partner", actor=ana)
     desk.reply(claim.id, author=ana, body="Encaminhamos seu pedido de devolução ao vendedor.")
 
-    # 10:30 — Maria sends the receipt; the ticket comes back to the team.
-    at("10:30")
+    at("02", "10:30")
     desk.reply(payment.id, author=maria, body="Segue o comprovante do cartão.")
 
-    # 11:10 — Ana finds a gateway problem and escalates to N2 payments.
-    at("11:10")
+    at("02", "11:10")
     desk.escalate(
         payment.id,
         actor=ana,
@@ -196,72 +231,149 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
     )
     desk.set_priority(payment.id, "urgent", actor=ana, reason="cobrança em duplicidade")
 
-    # 11:45 — the seller answers about the delivery; the seller accepts the return.
-    at("11:45")
+    at("02", "11:45")
     desk.reply(delivery.id, author=seller, body="Reenviamos hoje, novo rastreio BR123456789.")
     desk.transition(claim.id, "accept", actor=seller)
 
-    # 12:20 — the payout: Bruno asks the seller for the invoice numbers.
-    at("12:20")
+    at("02", "13:20")
     desk.reply(payout.id, author=bruno, body="Pode nos enviar as notas fiscais do período?")
     desk.transition(payout.id, "ask_partner", actor=bruno)
 
-    # 13:30 — Bruno resolves the delivery question.
-    at("13:30")
+    at("02", "13:30")
     desk.reply(delivery.id, author=bruno, body="Seu pedido foi reenviado: BR123456789.")
     desk.resolve(delivery.id, actor=bruno, summary="Vendedor reenviou o pedido com novo rastreio.")
 
-    # 14:05 — Carla (N2) fixes the payment and resolves; Maria rates it.
-    at("14:05")
+    at("02", "14:05")
     desk.assign(payment.id, actor=carla, assignee="carla")
     desk.reply(
-        payment.id,
-        author=carla,
-        body="Estornamos a cobrança duplicada e reativamos seu pedido.",
+        payment.id, author=carla, body="Estornamos a cobrança duplicada e reativamos seu pedido."
     )
     desk.resolve(
         payment.id, actor=carla, summary="Estorno da cobrança duplicada e pedido reativado."
     )
-    at("14:30")
+    at("02", "14:30")
     desk.rate(payment.id, 5, actor=maria, comment="Resolveram no mesmo dia!")
 
-    # 15:10 — Lúcia posts the item back; it arrives at the warehouse.
-    at("15:10")
+    at("02", "15:10")
     desk.transition(claim.id, "ship_back", actor=lucia, reason="código de postagem PX99")
-    at("16:40")
+    at("02", "16:40")
     desk.transition(claim.id, "receive", actor=ana)
     desk.resolve(claim.id, actor=ana, summary="Reembolso integral no cartão.")
     desk.reply(claim.id, author=amazon, body="Reembolso confirmado pela Amazon.")
 
-    # 16:55 — the seller sends the invoices; N2 finance takes the payout.
-    at("16:55")
+    at("02", "16:55")
     desk.reply(payout.id, author=seller, body="Seguem as NFs 1201 a 1240.")
     desk.escalate(payout.id, actor=bruno, reason="divergência no repasse", team="financeiro")
 
-    # 17:30 — João: the tracking still does not move; he reopens.
-    at("17:30")
+    at("02", "17:40")
+    wrong = desk.open(
+        channel="amazon",
+        requester=pedro,
+        subject="Recebi a cor errada",
+        body="Pedi a jarra azul e veio vermelha. Podem trocar?",
+        category="troca",
+        order_id="AMZ-702-2211",
+        team="marketplace",
+    )
+    at("02", "17:50")
+    desk.close(claim.id, actor=ana)
+    at("02", "18:00")
+    _print_clocks(
+        desk,
+        printer,
+        lang,
+        pt_title="Relógios de SLA às 18h de quinta",
+        en_title="SLA clocks at 18:00 on Thursday",
+    )
+
+    heading(
+        "Sexta-feira Santa (feriado), sábado e domingo: o monitor de SLA roda a cada hora",
+        "Good Friday (a holiday), Saturday and Sunday: the SLA monitor runs every hour",
+    )
+    for _ in range(24 * 3 + 15):
+        clock.set((clock.now().add(hours=1)).isoformat())
+        desk.tick()
+
+    heading("Segunda-feira, 6 de abril", "Monday, 6 April")
+    at("06", "09:10")
+    desk.reply(wrong.id, author=ana, body="Olá, Pedro! Já separamos a jarra azul para troca.")
+    desk.tick()
+    at("06", "10:00")
     desk.reopen(delivery.id, actor=joao, reason="o novo rastreio também não atualiza")
     desk.transition(delivery.id, "ask_partner", actor=bruno)
+    at("06", "11:00")
+    desk.tick()
+    at("06", "12:00")
+    desk.tick()
 
-    at("17:50")
-    desk.close(claim.id, actor=ana)
-
+    _print_clocks(
+        desk,
+        printer,
+        lang,
+        pt_title="Relógios de SLA às 12h de segunda",
+        en_title="SLA clocks at 12:00 on Monday",
+    )
+    printer.line()
+    _print_final_state(desk, printer, lang)
     if printer.broken_pipe:
         raise BrokenPipeError("the demo's output was closed")
-    print(file=out)
-    _print_final_state(desk, out, lang)
     return desk
 
 
-def _print_final_state(desk: Helpdesk, out: TextIO, lang: str) -> None:
+def _table(printer: _TimelinePrinter, rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        printer.line(
+            "  "
+            + "  ".join(
+                cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+        if index == 0:
+            printer.line("  " + "  ".join("-" * width for width in widths))
+
+
+def _print_clocks(
+    desk: Helpdesk, printer: _TimelinePrinter, lang: str, *, pt_title: str, en_title: str
+) -> None:
     pt = lang == "pt-BR"
-    print("Estado final dos chamados" if pt else "Final state of the tickets", file=out)
-    headers = (
+    printer.line()
+    printer.line(pt_title if pt else en_title)
+    rows: list[tuple[str, ...]] = [
+        ("Chamado", "Política", "Métrica", "Estado", "Prazo", "Cumprido", "Violado")
+        if pt
+        else ("Ticket", "Policy", "Metric", "Status", "Due", "Met", "Breached")
+    ]
+    locale = _locale(lang)
+
+    def when(value: object) -> str:
+        return value.format("ddd DD/MM HH:mm", locale=locale) if value is not None else "-"  # type: ignore[attr-defined]
+
+    order: dict[str, int] = {metric: n for n, metric in enumerate(METRICS)}
+    for ticket in desk.tickets():
+        for clock in sorted(ticket.sla_clocks, key=lambda c: (order[c.metric], c.policy)):
+            rows.append(
+                (
+                    ticket.id,
+                    clock.policy,
+                    METRIC_LABELS[clock.metric].get(lang),
+                    CLOCK_STATUS_LABELS[clock.status].get(lang),
+                    when(clock.due_at),
+                    when(clock.met_at),
+                    when(clock.breached_at),
+                )
+            )
+    _table(printer, rows)
+
+
+def _print_final_state(desk: Helpdesk, printer: _TimelinePrinter, lang: str) -> None:
+    pt = lang == "pt-BR"
+    printer.line("Estado final dos chamados" if pt else "Final state of the tickets")
+    rows: list[tuple[str, ...]] = [
         ("Chamado", "Canal", "Fluxo", "Status", "Prioridade", "Equipe", "Nível", "Nota")
         if pt
         else ("Ticket", "Channel", "Workflow", "Status", "Priority", "Team", "Level", "Rating")
-    )
-    rows = [headers]
+    ]
     for ticket in desk.tickets():
         workflow = desk.workflows.get(ticket.workflow)
         rows.append(
@@ -276,14 +388,4 @@ def _print_final_state(desk: Helpdesk, out: TextIO, lang: str) -> None:
                 "-" if ticket.rating is None else f"{ticket.rating}/5",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
-    for index, row in enumerate(rows):
-        print(
-            "  "
-            + "  ".join(
-                cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-            ).rstrip(),
-            file=out,
-        )
-        if index == 0:
-            print("  " + "  ".join("-" * width for width in widths), file=out)
+    _table(printer, rows)

@@ -423,12 +423,30 @@ def _when(value: Any) -> str:
     return value.format("DD/MM HH:mm") if value is not None else "-"
 
 
+_TARGET_WORDS_PT = (
+    ("business days", "dias úteis"),
+    ("business day", "dia útil"),
+    ("business", "úteis"),
+    ("calendar", "corridas"),
+    ("earliest of", "o que vencer primeiro:"),
+    ("latest of", "o que vencer por último:"),
+    (" left", " restantes"),
+)
+
+
+def _pt_words(text: str) -> str:
+    """Target and threshold descriptions (written in English) in Portuguese."""
+    for english, portuguese in _TARGET_WORDS_PT:
+        text = text.replace(english, portuguese)
+    return text
+
+
 def _sla(e: Any, pt: bool, names: _Names) -> str:
     clock = _clock_name(e, pt)
     if isinstance(e, SlaApplied):
         return _say(
             pt,
-            f"SLA {clock}: {e.target}, prazo {_when(e.due_at)}",
+            f"SLA {clock}: {_pt_words(e.target)}, prazo {_when(e.due_at)}",
             f"SLA {clock}: {e.target}, due {_when(e.due_at)}",
         )
     if isinstance(e, SlaPaused):
@@ -442,7 +460,7 @@ def _sla(e: Any, pt: bool, names: _Names) -> str:
     if isinstance(e, SlaWarning):
         return _say(
             pt,
-            f"alerta de SLA {clock}: {e.threshold}, prazo {_when(e.due_at)}",
+            f"alerta de SLA {clock}: {_pt_words(e.threshold)}, prazo {_when(e.due_at)}",
             f"SLA warning {clock}: {e.threshold}, due {_when(e.due_at)}",
         )
     if isinstance(e, SlaBreached):

@@ -9,10 +9,27 @@ from __future__ import annotations
 import pendulum
 from attrs import frozen
 
-from chamados.labels import language
+from chamados.labels import Label, language
 from chamados.model import Ticket
 
-__all__ = ["Expectations", "promise"]
+__all__ = ["CLOCK_STATUS_LABELS", "METRIC_LABELS", "Expectations", "promise"]
+
+METRIC_LABELS: dict[str, Label] = {
+    "first_response": Label(pt="Primeira resposta", en="First response"),
+    "next_response": Label(pt="Próxima resposta", en="Next response"),
+    "periodic_update": Label(pt="Atualização periódica", en="Periodic update"),
+    "resolution": Label(pt="Resolução", en="Resolution"),
+    "partner_response": Label(pt="Resposta do parceiro", en="Partner response"),
+}
+"""What to call each metric."""
+
+CLOCK_STATUS_LABELS: dict[str, Label] = {
+    "running": Label(pt="Correndo", en="Running"),
+    "paused": Label(pt="Pausado", en="Paused"),
+    "met": Label(pt="Cumprido", en="Met"),
+    "breached": Label(pt="Violado", en="Breached"),
+}
+"""What to call each clock status."""
 
 _WEEKDAYS_PT = (
     "segunda-feira",
