@@ -504,3 +504,26 @@ def test_concurrency_error_is_still_raised_for_commands() -> None:
     storage.before_commit.append(lambda: desk.add_note(t, author=ANA, body="antes"))
     with pytest.raises(ConcurrencyError):
         desk.set_priority(t, "high", actor=ANA)
+
+
+def test_a_policy_that_starts_to_apply_mid_way_is_replayed_from_the_history() -> None:
+    """Raising the priority brings in the urgent policy, with clocks from the opening."""
+    urgent = SlaPolicy(
+        name="urgente",
+        when={"priority": "urgent"},
+        calendar=CAL,
+        targets={"resolution": Target(business=4 * H)},
+    )
+    desk = desk_at("2026-03-02T09:00:00-03:00", urgent, store())
+    t = open_ticket(desk)
+    assert {c.policy for c in desk.get(t).sla_clocks} == {"loja"}
+    goto(desk, "2026-03-02T11:00:00-03:00")
+    desk.set_priority(t, "urgent", actor=ANA)
+    resolution = clock_of(desk, t, "resolution", "urgente")
+    assert (resolution.started_at, resolution.due_at) == (sp(2026, 3, 2, 9), sp(2026, 3, 2, 13))
+    applied = [
+        e for e in sla_events(desk, t) if isinstance(e, SlaApplied) and e.policy == "urgente"
+    ]
+    assert len(applied) == 1
+    desk.set_priority(t, "high", actor=ANA)
+    assert {c.policy for c in desk.get(t).sla_clocks} == {"loja"}

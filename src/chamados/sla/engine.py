@@ -250,7 +250,14 @@ class SlaEngine:
                 fold.apply(event)
             notes = fold.notes
         else:
-            fold = self._replay(ticket, policies, workflow, [*history(), *new_events])
+            # The rules changed: rebuild from the history, then fold this command's events
+            # on top, so their events are reported as in the usual path. Clocks that did
+            # not exist before report that they apply; what was reported stays reported.
+            fold = self._replay(ticket, policies, workflow, history())
+            replayed = fold.notes
+            fold.notes = []
+            for event in new_events:
+                fold.apply(event)
             known = {c.key for c in old.cycles} if old is not None else set()
             carried = {c.key: c for c in old.cycles} if old is not None else {}
             for key, cycle in list(fold.cycles.items()):
@@ -259,8 +266,14 @@ class SlaEngine:
                     fold.cycles[key] = evolve(
                         cycle, warned=before.warned, breach_reported=before.breach_reported
                     )
-            notes = [n for n in fold.notes if n[0] is SlaApplied and n[1].key not in known]
-            notes = [n for n in notes if fold.cycles[n[1].key].number == n[1].number]
+            new_clocks = [
+                n
+                for n in replayed
+                if n[0] is SlaApplied
+                and n[1].key not in known
+                and fold.cycles[n[1].key].number == n[1].number
+            ]
+            notes = new_clocks + fold.notes
         state = fold.state(fingerprint)
         state = self._report(command, state, policies, notes)
         self._publish(ticket, state, policies, now)
