@@ -73,3 +73,37 @@ def test_demo_survives_a_closed_pipe() -> None:
     done = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("Loja Aurora")
     assert "Traceback" not in done.stderr
+
+
+def test_policy_show_lists_everything(capsys: pytest.CaptureFixture[str]) -> None:
+    """chamados policy show FILE lists rules, routes, agents and SLA actions."""
+    assert main(["policy", "show", "examples/policies.toml"]) == 0
+    out = capsys.readouterr().out
+    for heading in (
+        "Priority rules",
+        "Routes",
+        "Assignment: least_loaded",
+        "Agents",
+        "SLA actions",
+    ):
+        assert heading in out
+    assert "1. pagamentos: when category=['pagamento', 'estorno'] → set high" in out
+
+
+def test_policy_explain_says_which_rules_decide(capsys: pytest.CaptureFixture[str]) -> None:
+    """chamados policy explain FILE --ticket JSON prints the decision and the reasons."""
+    ticket = '{"category": "pagamento", "fields": {"segmento": "vip"}}'
+    assert main(["policy", "explain", "examples/policies.toml", "--ticket", ticket]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "priority: urgent"
+    assert "pagamentos: normal -> high  because erros de pagamento" in out
+    assert "team: financeiro" in out
+
+
+def test_policy_errors_are_exit_status_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    """A broken file or ticket is reported on stderr with status 2."""
+    assert main(["policy", "explain", "examples/policies.toml", "--ticket", "{"]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    assert main(["policy", "show", "nope.toml"]) == 2

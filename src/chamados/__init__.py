@@ -12,11 +12,13 @@ which the host application plugs in its storage, clock and notification channels
 'new'
 """
 
+from chamados.automation import Policies, SlaAction
 from chamados.clock import Clock, SystemClock
 from chamados.events import (
     Assigned,
     Closed,
     Escalated,
+    FieldsChanged,
     NoteAdded,
     PriorityChanged,
     Rated,
@@ -71,6 +73,7 @@ __all__ = [
     "ConfigurationError",
     "DeliveryError",
     "Escalated",
+    "FieldsChanged",
     "Helpdesk",
     "IdFactory",
     "IdempotencyKeyReusedError",
@@ -83,6 +86,7 @@ __all__ = [
     "Owner",
     "Party",
     "PartyKind",
+    "Policies",
     "Priority",
     "PriorityChanged",
     "RandomTicketIds",
@@ -91,6 +95,7 @@ __all__ = [
     "Replied",
     "Resolved",
     "SequentialIds",
+    "SlaAction",
     "SlaApplied",
     "SlaBreached",
     "SlaEvent",

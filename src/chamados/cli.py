@@ -25,6 +25,18 @@ def _parser() -> argparse.ArgumentParser:
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
     diagram.add_argument("workflow", help="a registered workflow name: standard, returns")
     diagram.add_argument("--lang", default="en", help="en (default) or pt-BR")
+    policy = commands.add_parser("policy", help="show or explain the policies of a TOML file")
+    actions = policy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = actions.add_parser("show", help="list the rules, routes, agents and SLA actions")
+    show.add_argument("file", help="a policies TOML file")
+    explain = actions.add_parser("explain", help="say which rules decide a ticket, and why")
+    explain.add_argument("file", help="a policies TOML file")
+    explain.add_argument(
+        "--ticket",
+        required=True,
+        help="the ticket as JSON, for example "
+        '\'{"category": "pagamento", "fields": {"valor_pedido": 1500}}\'',
+    )
     return parser
 
 
@@ -36,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chamados.demo import run_demo
 
             run_demo(sys.stdout, lang=args.lang)
+        elif args.command == "policy":
+            _policy(args)
         else:
             from chamados.workflows import WorkflowRegistry, to_mermaid
 
@@ -49,6 +63,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     return 0
+
+
+def _policy(args: argparse.Namespace) -> None:
+    from chamados.config import example_ticket, load_policies
+
+    policies = load_policies(args.file)
+    if args.action == "show":
+        if policies.priority is not None:
+            print("Priority rules")
+            for line in policies.priority.describe():
+                print(f"  {line}")
+        if policies.routing is not None:
+            print("Routes")
+            for line in policies.routing.describe():
+                print(f"  {line}")
+        when = (
+            f"on open: {policies.assign_on_open}, on escalation: {policies.assign_on_escalation}"
+        )
+        print(f"Assignment: {policies.assignment.name} ({when})")
+        if policies.agents is not None:
+            print("Agents")
+            for agent in policies.agents:
+                tiers = ",".join(f"N{t}" for t in sorted(agent.tiers))
+                extra = f", skills {', '.join(sorted(agent.skills))}" if agent.skills else ""
+                cap = f", capacity {agent.capacity}" if agent.capacity else ""
+                print(f"  {agent.id}: {', '.join(sorted(agent.teams))} {tiers}{extra}{cap}")
+        if policies.sla_actions:
+            print("SLA actions")
+            for action in policies.sla_actions:
+                clock = f"{action.policy or '*'}/{action.metric or '*'}"
+                print(f"  {action.name or '-'}: on {action.on} of {clock}")
+        return
+    ticket = example_ticket(args.ticket)
+    if policies.priority is not None:
+        decision = policies.priority.decide(ticket)
+        print(f"priority: {decision.priority.value}")
+        if not decision.fired:
+            print(f"  no rule matched: the default ({decision.default.value})")
+        for firing in decision.fired:
+            change = f"{firing.before.value} -> {firing.after.value}"
+            print(f"  {firing.rule}: {change}  because {firing.why}")
+    if policies.routing is not None:
+        routed = policies.routing.route(ticket)
+        print(f"team: {routed.team or '-'}")
+        print(f"  {routed.explain()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

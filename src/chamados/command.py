@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pendulum
@@ -15,6 +15,10 @@ from chamados.workflows.registry import WorkflowRegistry
 __all__ = ["Command"]
 
 E = TypeVar("E", bound=TicketEvent)
+
+
+def _no_load(agent_id: str) -> int:
+    return 0
 
 
 class Command:
@@ -32,6 +36,8 @@ class Command:
         self.now = now
         self.version = version
         self.events: list[TicketEvent] = []
+        self.load: Callable[[str], int] = _no_load
+        """Tickets with a running SLA clock held by an agent (set by the Helpdesk)."""
 
     def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
         event = cls(

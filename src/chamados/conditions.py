@@ -10,7 +10,14 @@ collection of accepted values. Keys:
 - ``requester``: the requester's kind (``"customer"``, ``"partner"``...);
 - ``partner``: the partner's id (or ``None`` for tickets without a partner);
 - ``tags``: tags the ticket must all carry;
-- ``fields.<name>`` (or ``custom_fields={"name": value}``): custom field values.
+- ``subject``: words, any of which in the subject matches (case and accents ignored:
+  ``"cobranca"`` finds "Cobrança em dobro");
+- ``fields.<name>`` (or ``fields={"name": value}``, ``custom_fields={...}``, which TOML's
+  dotted keys produce): custom field values.
+
+A value may also be a comparison: ``{"gte": 1000}`` (``gt``, ``gte``, ``lt``, ``lte``,
+``ne``, ``in``, ``not_in``), for order values and the like; a missing field never
+matches a comparison.
 
 >>> from chamados.testing import make_ticket
 >>> vip = compile_condition({"channel": ["site", "app"], "fields.segment": "vip"})
@@ -18,17 +25,23 @@ collection of accepted values. Keys:
 True
 >>> vip(make_ticket(channel="amazon", custom_fields={"segment": "vip"}))
 False
+>>> big = compile_condition({"fields.order_value": {"gte": 1000}, "subject": ["estorno"]})
+>>> big(make_ticket(subject="Pedido de ESTORNO", custom_fields={"order_value": 1299.9}))
+True
 """
 
 from __future__ import annotations
 
+import operator
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from chamados.exceptions import ConfigurationError
 from chamados.model import Priority, Ticket
 
-__all__ = ["Condition", "TicketPredicate", "compile_condition"]
+__all__ = ["Condition", "TicketPredicate", "compile_condition", "fold"]
 
 TicketPredicate = Callable[[Ticket], bool]
 Condition = Mapping[str, Any] | TicketPredicate
@@ -56,12 +69,15 @@ def compile_condition(condition: Condition | None, *, where: str = "when") -> Ti
         )
     checks: list[TicketPredicate] = []
     for key, expected in condition.items():
-        if key == "custom_fields":
+        if key in ("custom_fields", "fields"):
             if not isinstance(expected, Mapping):
                 raise ConfigurationError(
                     f"{where}.custom_fields must map field names to values", key=f"{where}.{key}"
                 )
-            checks.extend(_field(name, value) for name, value in expected.items())
+            checks.extend(
+                _field(name, value, where=f"{where}.fields.{name}")
+                for name, value in expected.items()
+            )
         else:
             checks.append(_check(key, expected, where=where))
 
@@ -69,6 +85,52 @@ def compile_condition(condition: Condition | None, *, where: str = "when") -> Ti
         return all(check(ticket) for check in checks)
 
     return matches
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "ne": operator.ne,
+    "in": lambda value, options: value in options,
+    "not_in": lambda value, options: value not in options,
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: how words are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _comparison(spec: Mapping[str, Any], where: str) -> Callable[[Any], bool]:
+    unknown = set(spec) - set(_OPERATORS)
+    if unknown or not spec:
+        raise ConfigurationError(
+            f"{where}: unknown comparison {', '.join(sorted(unknown)) or '{}'}; use "
+            f"{', '.join(_OPERATORS)}",
+            key=where,
+        )
+    tests = [(_OPERATORS[name], value) for name, value in spec.items()]
+
+    def compare(value: Any) -> bool:
+        if value is None:
+            return False
+        try:
+            return all(test(value, expected) for test, expected in tests)
+        except TypeError:
+            return False
+
+    return compare
+
+
+def _matcher(expected: Any, where: str) -> Callable[[Any], bool]:
+    """A test on one value: equality with any accepted value, or a comparison."""
+    if isinstance(expected, Mapping):
+        return _comparison(expected, where)
+    accepted = _accepted(expected)
+    return lambda value: value in accepted
 
 
 def _accepted(expected: Any) -> frozenset[Any]:
@@ -79,8 +141,8 @@ def _accepted(expected: Any) -> frozenset[Any]:
 
 def _check(key: str, expected: Any, *, where: str) -> TicketPredicate:
     if key in _PLAIN:
-        accepted = _accepted(expected)
-        return lambda ticket: getattr(ticket, key) in accepted
+        test = _matcher(expected, f"{where}.{key}")
+        return lambda ticket: test(getattr(ticket, key))
     if key == "priority":
         priorities = frozenset(Priority.parse(p) for p in _accepted(expected))
         return lambda ticket: ticket.priority in priorities
@@ -93,14 +155,20 @@ def _check(key: str, expected: Any, *, where: str) -> TicketPredicate:
     if key == "tags":
         required = _accepted(expected)
         return lambda ticket: required <= ticket.tags
+    if key == "subject":
+        words = [fold(w) for w in _accepted(expected)]
+        patterns = [re.compile(rf"\b{re.escape(w)}\b") for w in words]
+        return lambda ticket: any(p.search(fold(ticket.subject)) for p in patterns)
     if key.startswith("fields."):
-        return _field(key.removeprefix("fields."), expected)
-    known = ", ".join([*_PLAIN, "priority", "requester", "partner", "tags", "fields.<name>"])
+        return _field(key.removeprefix("fields."), expected, where=f"{where}.{key}")
+    known = ", ".join(
+        [*_PLAIN, "priority", "requester", "partner", "tags", "subject", "fields.<name>"]
+    )
     raise ConfigurationError(
         f"{where}: unknown condition {key!r}; use {known}", key=f"{where}.{key}"
     )
 
 
-def _field(name: str, expected: Any) -> TicketPredicate:
-    accepted = _accepted(expected)
-    return lambda ticket: ticket.custom_fields.get(name) in accepted
+def _field(name: str, expected: Any, *, where: str) -> TicketPredicate:
+    test = _matcher(expected, where)
+    return lambda ticket: test(ticket.custom_fields.get(name))

@@ -12,9 +12,13 @@ at the end of each day, and the final state of every ticket.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
+from importlib import resources
 from typing import TextIO
 
+from chamados.automation import Policies
+from chamados.config import parse_policies
 from chamados.events import TicketEvent
 from chamados.ids import SequentialIds
 from chamados.labels import language
@@ -25,7 +29,7 @@ from chamados.sla.presets import amazon as amazon_preset
 from chamados.sla.wording import CLOCK_STATUS_LABELS, METRIC_LABELS
 from chamados.testing.clock import FakeClock
 
-__all__ = ["demo_policies", "run_demo"]
+__all__ = ["demo_automation", "demo_policies", "run_demo"]
 
 TENANT = "loja-aurora"
 ZONE = "America/Sao_Paulo"
@@ -89,6 +93,13 @@ def demo_policies() -> list[SlaPolicy]:
     return [amazon_preset(calendar=calendar), store, partners]
 
 
+def demo_automation() -> Policies:
+    """The demo store's priority rules, routes, agents and SLA actions (the same file as
+    ``examples/policies.toml``)."""
+    text = resources.files("chamados").joinpath("demo_policies.toml").read_text("utf-8")
+    return parse_policies(tomllib.loads(text), source="demo_policies.toml")
+
+
 def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
     """Run the four days, printing to ``out`` in ``lang``; return the desk."""
     lang = language(lang)
@@ -100,13 +111,25 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         ticket_ids=SequentialIds("CH-"),
         notifiers=[printer],
         sla=demo_policies(),
+        policies=demo_automation(),
         tenant=TENANT,
     )
     printer.desk = desk
 
-    ana = Party.agent("ana", name="Ana (N1)")
-    bruno = Party.agent("bruno", name="Bruno (N1)")
-    carla = Party.agent("carla", name="Carla (N2 pagamentos)")
+    names = {
+        "ana": "Ana (N1)",
+        "bruno": "Bruno (N1)",
+        "felipe": "Felipe (N1 financeiro)",
+        "carla": "Carla (N2 financeiro)",
+        "diego": "Diego (marketplace)",
+    }
+
+    def handler(ticket_id: str) -> Party:
+        """The agent the routing and assignment policies gave the ticket."""
+        assignee = desk.get(ticket_id).assignee
+        assert assignee is not None
+        return Party.agent(assignee, name=names[assignee])
+
     bot = Party.system("autoresposta", name="Autoresposta")
     maria = Party.customer("c-101", name="Maria")
     joao = Party.customer("c-202", name="João")
@@ -139,8 +162,6 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         body="Paguei no cartão e recebi e-mail de cancelamento do pedido A-1001.",
         category="pagamento",
         order_id="A-1001",
-        priority="high",
-        team="atendimento",
         idempotency_key="site-form-88231",
     )
     desk.reply(
@@ -159,7 +180,6 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         body="Comprei há 8 dias e o rastreio não atualiza.",
         category="entrega",
         order_id="ML-4417",
-        team="logistica",
         idempotency_key="ML-MSG-99102",
     )
     again = desk.open(
@@ -185,7 +205,6 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         body="Quero devolver, a jarra veio trincada.",
         category="devolucao",
         order_id="AMZ-702-1180",
-        team="marketplace",
         workflow="returns",
     )
 
@@ -196,28 +215,30 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         partner=seller,
         subject="Repasse da semana não caiu",
         body="O repasse dos pedidos de 23/03 a 29/03 não entrou na conta.",
-        category="financeiro",
-        team="financeiro",
+        category="disputa",
     )
 
     at("02", "09:15")
     spam = desk.open(channel="site", requester=rafael, subject="GANHE DINHEIRO RÁPIDO", body="...")
 
+    felipe, logistics, diego = handler(payment.id), handler(delivery.id), handler(claim.id)
+    partners_desk = handler(payout.id)
+
     at("02", "09:20")
-    desk.assign(payment.id, actor=ana, assignee="ana")
-    desk.reply(payment.id, author=ana, body="Olá, Maria! Pode nos enviar o comprovante?")
-    desk.transition(payment.id, "ask_customer", actor=ana)
-    desk.transition(spam.id, "cancel", actor=ana, reason="spam")
+    desk.reply(payment.id, author=felipe, body="Olá, Maria! Pode nos enviar o comprovante?")
+    desk.transition(payment.id, "ask_customer", actor=felipe)
+    desk.transition(spam.id, "cancel", actor=handler(spam.id), reason="spam")
 
     at("02", "09:40")
-    desk.assign(delivery.id, actor=bruno, assignee="bruno")
-    desk.reply(delivery.id, author=bruno, body="Olá, João! Vamos confirmar com o vendedor.")
-    desk.transition(delivery.id, "ask_partner", actor=bruno, reason="rastreio parado")
-    desk.add_note(delivery.id, author=bruno, body="Terceira reclamação de atraso deste vendedor.")
+    desk.reply(delivery.id, author=logistics, body="Olá, João! Vamos confirmar com o vendedor.")
+    desk.transition(delivery.id, "ask_partner", actor=logistics, reason="rastreio parado")
+    desk.add_note(
+        delivery.id, author=logistics, body="Terceira reclamação de atraso deste vendedor."
+    )
 
     at("02", "10:05")
-    desk.transition(claim.id, "forward_to_partner", actor=ana)
-    desk.reply(claim.id, author=ana, body="Encaminhamos seu pedido de devolução ao vendedor.")
+    desk.transition(claim.id, "forward_to_partner", actor=diego)
+    desk.reply(claim.id, author=diego, body="Encaminhamos seu pedido de devolução ao vendedor.")
 
     at("02", "10:30")
     desk.reply(payment.id, author=maria, body="Segue o comprovante do cartão.")
@@ -225,26 +246,29 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
     at("02", "11:10")
     desk.escalate(
         payment.id,
-        actor=ana,
+        actor=felipe,
         reason="gateway estornou e recobrou; precisa de análise do N2",
-        team="pagamentos",
     )
-    desk.set_priority(payment.id, "urgent", actor=ana, reason="cobrança em duplicidade")
+    desk.set_priority(payment.id, "urgent", actor=felipe, reason="cobrança em duplicidade")
+    carla = handler(payment.id)
 
     at("02", "11:45")
     desk.reply(delivery.id, author=seller, body="Reenviamos hoje, novo rastreio BR123456789.")
     desk.transition(claim.id, "accept", actor=seller)
 
     at("02", "13:20")
-    desk.reply(payout.id, author=bruno, body="Pode nos enviar as notas fiscais do período?")
-    desk.transition(payout.id, "ask_partner", actor=bruno)
+    desk.reply(
+        payout.id, author=partners_desk, body="Pode nos enviar as notas fiscais do período?"
+    )
+    desk.transition(payout.id, "ask_partner", actor=partners_desk)
 
     at("02", "13:30")
-    desk.reply(delivery.id, author=bruno, body="Seu pedido foi reenviado: BR123456789.")
-    desk.resolve(delivery.id, actor=bruno, summary="Vendedor reenviou o pedido com novo rastreio.")
+    desk.reply(delivery.id, author=logistics, body="Seu pedido foi reenviado: BR123456789.")
+    desk.resolve(
+        delivery.id, actor=logistics, summary="Vendedor reenviou o pedido com novo rastreio."
+    )
 
     at("02", "14:05")
-    desk.assign(payment.id, actor=carla, assignee="carla")
     desk.reply(
         payment.id, author=carla, body="Estornamos a cobrança duplicada e reativamos seu pedido."
     )
@@ -257,13 +281,13 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
     at("02", "15:10")
     desk.transition(claim.id, "ship_back", actor=lucia, reason="código de postagem PX99")
     at("02", "16:40")
-    desk.transition(claim.id, "receive", actor=ana)
-    desk.resolve(claim.id, actor=ana, summary="Reembolso integral no cartão.")
+    desk.transition(claim.id, "receive", actor=diego)
+    desk.resolve(claim.id, actor=diego, summary="Reembolso integral no cartão.")
     desk.reply(claim.id, author=amazon, body="Reembolso confirmado pela Amazon.")
 
     at("02", "16:55")
     desk.reply(payout.id, author=seller, body="Seguem as NFs 1201 a 1240.")
-    desk.escalate(payout.id, actor=bruno, reason="divergência no repasse", team="financeiro")
+    desk.escalate(payout.id, actor=partners_desk, reason="divergência no repasse")
 
     at("02", "17:40")
     wrong = desk.open(
@@ -273,10 +297,9 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         body="Pedi a jarra azul e veio vermelha. Podem trocar?",
         category="troca",
         order_id="AMZ-702-2211",
-        team="marketplace",
     )
     at("02", "17:50")
-    desk.close(claim.id, actor=ana)
+    desk.close(claim.id, actor=diego)
     at("02", "18:00")
     _print_clocks(
         desk,
@@ -296,11 +319,15 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
 
     heading("Segunda-feira, 6 de abril", "Monday, 6 April")
     at("06", "09:10")
-    desk.reply(wrong.id, author=ana, body="Olá, Pedro! Já separamos a jarra azul para troca.")
+    desk.reply(
+        wrong.id,
+        author=handler(wrong.id),
+        body="Olá, Pedro! Já separamos a jarra azul para troca.",
+    )
     desk.tick()
     at("06", "10:00")
     desk.reopen(delivery.id, actor=joao, reason="o novo rastreio também não atualiza")
-    desk.transition(delivery.id, "ask_partner", actor=bruno)
+    desk.transition(delivery.id, "ask_partner", actor=logistics)
     at("06", "11:00")
     desk.tick()
     at("06", "12:00")

@@ -21,6 +21,7 @@ __all__ = [
     "Assigned",
     "Closed",
     "Escalated",
+    "FieldsChanged",
     "NoteAdded",
     "PriorityChanged",
     "Rated",
@@ -146,16 +147,31 @@ class Assigned(TicketEvent):
 
 @frozen(kw_only=True)
 class PriorityChanged(TicketEvent):
-    """The ticket's priority changed."""
+    """The ticket's priority changed; ``rules`` names the priority rules that decided it
+    (empty when a person set it)."""
 
     kind: ClassVar[str] = "priority_changed"
     label: ClassVar[Label] = Label(pt="Prioridade alterada", en="Priority changed")
 
     from_priority: Priority
     to_priority: Priority
+    rules: tuple[str, ...] = ()
 
     def changes(self) -> Mapping[str, Change]:
         return {"priority": (self.from_priority, self.to_priority)}
+
+
+@frozen(kw_only=True)
+class FieldsChanged(TicketEvent):
+    """Fields of the ticket changed: ``changes`` maps each to ``(before, after)``."""
+
+    kind: ClassVar[str] = "fields_changed"
+    label: ClassVar[Label] = Label(pt="Dados alterados", en="Fields changed")
+
+    fields: Mapping[str, Change]
+
+    def changes(self) -> Mapping[str, Change]:
+        return dict(self.fields)
 
 
 @frozen(kw_only=True)
@@ -379,6 +395,19 @@ def _priority(e: Any, pt: bool, names: _Names) -> str:
     return _say(pt, f"prioridade {old.pt} → {new.pt}", f"priority {old.en} → {new.en}")
 
 
+def _fields_changed(e: Any, pt: bool, names: _Names) -> str:
+    parts = [f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in e.fields.items()]
+    return _say(pt, "alterou ", "changed ") + ", ".join(parts)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, frozenset | set):
+        return "{" + ", ".join(sorted(value)) + "}" if value else "{}"
+    return str(value)
+
+
 def _escalated(e: Any, pt: bool, names: _Names) -> str:
     team = f" ({e.from_team or '-'} → {e.to_team or '-'})" if e.from_team != e.to_team else ""
     return _say(
@@ -486,6 +515,7 @@ _DESCRIBERS: dict[type[TicketEvent], Callable[[Any, bool, _Names], str]] = {
     Assigned: _assigned,
     PriorityChanged: _priority,
     Escalated: _escalated,
+    FieldsChanged: _fields_changed,
     Resolved: _resolved,
     Reopened: _reopened,
     Closed: _closed,

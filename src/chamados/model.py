@@ -321,6 +321,9 @@ class Ticket:
     (0 for a ticket never saved) and guards against lost updates. Only the ``Helpdesk``
     changes tickets: a ticket you get from it is your copy.
 
+    ``priority_manual`` is set when a person (or an SLA action) chose the priority: the
+    priority rules leave it alone until ``Helpdesk.clear_priority``.
+
     ``sla_clocks`` are the SLA clocks as of the moment the ticket was read or changed;
     ``sla_deadline`` is the next instant the SLA monitor must look at it; ``sla_state``
     is what the SLA engine remembers between commands.
@@ -348,6 +351,7 @@ class Ticket:
     resolved_at: pendulum.DateTime | None = None
     closed_at: pendulum.DateTime | None = None
     rating: int | None = None
+    priority_manual: bool = False
     version: int = 0
     sla_state: SlaState | None = field(default=None, repr=False)
     sla_clocks: tuple[SlaClock, ...] = ()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
 import pendulum
 
 from chamados.access import (
@@ -24,11 +25,21 @@ from chamados.access import (
     check_team,
     visible_to,
 )
+from chamados.automation import (
+    AUTOMATION,
+    Policies,
+    assign,
+    decide_priority,
+    new_sla_events,
+    route,
+    run_sla_actions,
+)
 from chamados.clock import Clock, SystemClock, as_instant
 from chamados.command import Command
 from chamados.events import (
     Assigned,
     Escalated,
+    FieldsChanged,
     NoteAdded,
     PriorityChanged,
     Rated,
@@ -58,6 +69,7 @@ from chamados.model import (
     _to_tags,
 )
 from chamados.notify.notifier import Notifier
+from chamados.routing import Skills, queue_order
 from chamados.sla.engine import SlaEngine
 from chamados.sla.policy import SlaPolicy
 from chamados.sla.wording import Expectations
@@ -82,6 +94,7 @@ UNSET: Final = _Unset()
 _OPEN_RETRIES = 3
 _SLA_TICK = "sla_tick"
 _TICK_RETRIES = 3
+_ACTION_ROUNDS = 3
 
 
 def _nothing(command: Command) -> None:
@@ -96,7 +109,9 @@ class Helpdesk:
     and ids look like ``CH-7K3M9Q2XWBT4``.
 
     ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
-    on every ticket; ``tick()`` runs the SLA monitor.
+    on every ticket; ``tick()`` runs the SLA monitor. ``policies`` holds the priority
+    and routing policies, the agents and how to assign them, and the actions to take on
+    SLA warnings and breaches (``chamados.automation.Policies``).
 
     A ``Helpdesk`` made with ``tenant=None`` sees every tenant (an administrator's view);
     ``for_tenant()`` gives one that sees a single tenant, for code that serves one store.
@@ -112,6 +127,7 @@ class Helpdesk:
         ticket_ids: IdFactory | None = None,
         notifiers: Sequence[Notifier] = (),
         sla: Sequence[SlaPolicy] = (),
+        policies: Policies | None = None,
         tenant: str | None = None,
     ) -> None:
         if storage is not None and not isinstance(storage, Storage):
@@ -133,6 +149,12 @@ class Helpdesk:
         self.ticket_ids: IdFactory = ticket_ids if ticket_ids is not None else RandomTicketIds()
         self.notifiers: tuple[Notifier, ...] = tuple(notifiers)
         self.sla = SlaEngine(sla, self.workflows)
+        if policies is not None and not isinstance(policies, Policies):
+            raise ConfigurationError(
+                f"policies must be chamados.automation.Policies, got {policies!r}",
+                key="policies",
+            )
+        self.policies = policies if policies is not None else Policies()
         self.tenant = tenant
 
     def for_tenant(self, tenant: str) -> Helpdesk:
@@ -268,7 +290,7 @@ class Helpdesk:
         tenant: str | None = None,
         body: str | None = None,
         category: str | None = None,
-        priority: Priority | str = Priority.NORMAL,
+        priority: Priority | str | None = None,
         partner: Party | None = None,
         order_id: str | None = None,
         team: str | None = None,
@@ -305,7 +327,7 @@ class Helpdesk:
         workflow_name = workflow if workflow is not None else self.workflows.default
         workflow_cls = self.workflows.get(workflow_name)
         fields = dict(custom_fields or {})
-        priority = Priority.parse(priority)
+        chosen = Priority.parse(priority) if priority is not None else None
         for attempt in range(_OPEN_RETRIES):
             with self.storage.unit_of_work() as uow:
                 if idempotency_key is not None:
@@ -323,7 +345,8 @@ class Helpdesk:
                     status=workflow_cls.initial_status(),
                     created_at=now,
                     updated_at=now,
-                    priority=priority,
+                    priority=chosen or self._default_priority(),
+                    priority_manual=chosen is not None,
                     category=category,
                     partner=partner,
                     order_id=order_id,
@@ -353,8 +376,17 @@ class Helpdesk:
                 if body is not None:
                     message = self._message(author=requester, body=body, now=now)
                     command.emit(Replied, actor=requester, message=message)
-                if self.sla:
-                    self.sla.run(command, history=list)
+                route(command, self.policies)
+                decide_priority(command, self.policies, actor=AUTOMATION, cause="priority rules")
+                if self.policies.assign_on_open:
+                    assign(
+                        command,
+                        self.policies,
+                        self._load(uow, tenant),
+                        actor=AUTOMATION,
+                        cause="on open",
+                    )
+                self._keep_clocks(command, uow, history=list)
                 uow.add(ticket)
                 uow.record(command.events)
                 if idempotency_key is not None:
@@ -569,7 +601,7 @@ class Helpdesk:
             ticket = command.ticket
             check_team(actor, ticket, "change priorities")
             self._check_not_closed(ticket, "set_priority")
-            if new is ticket.priority:
+            if new is ticket.priority and ticket.priority_manual:
                 return
             command.emit(
                 PriorityChanged,
@@ -579,6 +611,7 @@ class Helpdesk:
                 to_priority=new,
             )
             ticket.priority = new
+            ticket.priority_manual = True
 
         return self._run("set_priority", ticket_id, apply, idempotency_key)
 
@@ -644,8 +677,181 @@ class Helpdesk:
             ticket.tier += 1
             ticket.team = new_team
             ticket.assignee = None
+            if self.policies.assign_on_escalation:
+                assign(
+                    command, self.policies, command.load, actor=AUTOMATION, cause="on escalation"
+                )
 
         return self._run("escalate", ticket_id, apply, idempotency_key)
+
+    def update(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        subject: str | _Unset = UNSET,
+        category: str | _Unset | None = UNSET,
+        tags: Iterable[str] | _Unset = UNSET,
+        custom_fields: Mapping[str, FieldValue | None] | _Unset = UNSET,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Change the ticket's subject, category, tags or custom fields.
+
+        ``custom_fields`` are merged into the ticket's (a ``None`` value removes a field).
+        The priority rules then run again, unless a person set the priority.
+        """
+
+        def apply(command: Command) -> None:
+            ticket = command.ticket
+            check_team(actor, ticket, "change tickets")
+            self._check_not_closed(ticket, "update")
+            candidate = ticket.copy()
+            if not isinstance(subject, _Unset):
+                candidate.subject = subject
+            if not isinstance(category, _Unset):
+                candidate.category = category
+            if not isinstance(tags, _Unset):
+                candidate.tags = _to_tags(tags)
+            if not isinstance(custom_fields, _Unset):
+                merged = dict(ticket.custom_fields)
+                for name, value in custom_fields.items():
+                    if value is None:
+                        merged.pop(name, None)
+                    else:
+                        merged[name] = value
+                candidate.custom_fields = merged
+            checked = attrs.evolve(candidate)  # runs the field validators
+            changes = {
+                name: (getattr(ticket, name), getattr(checked, name))
+                for name in ("subject", "category", "tags", "custom_fields")
+                if getattr(ticket, name) != getattr(checked, name)
+            }
+            if not changes:
+                return
+            command.emit(FieldsChanged, actor=actor, reason=reason, fields=changes)
+            for name in changes:
+                setattr(ticket, name, getattr(checked, name))
+            decide_priority(command, self.policies, actor=AUTOMATION, cause="fields changed")
+
+        return self._run("update", ticket_id, apply, idempotency_key)
+
+    def clear_priority(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Hand the priority back to the priority rules (undo a manual priority)."""
+
+        def apply(command: Command) -> None:
+            ticket = command.ticket
+            check_team(actor, ticket, "change priorities")
+            self._check_not_closed(ticket, "clear_priority")
+            if not ticket.priority_manual:
+                return
+            ticket.priority_manual = False
+            before = ticket.priority
+            decide_priority(command, self.policies, actor=actor, cause="manual priority cleared")
+            if ticket.priority is before:  # the rules agree: record that the pin is gone
+                command.emit(
+                    PriorityChanged,
+                    actor=actor,
+                    reason=reason or "manual priority cleared; the rules keep it",
+                    from_priority=before,
+                    to_priority=before,
+                )
+
+        return self._run("clear_priority", ticket_id, apply, idempotency_key)
+
+    def auto_assign(
+        self,
+        ticket_id: str,
+        *,
+        actor: Party = AUTOMATION,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Assign the ticket with the desk's assignment strategy.
+
+        Candidates are the available agents serving the ticket's team and tier, under
+        their capacity. When nobody can take it, nothing changes: the ticket waits in its
+        team's queue for ``next_ticket``.
+        """
+        if self.policies.agents is None:
+            raise ConfigurationError(
+                "auto_assign needs agents: Helpdesk(policies=Policies(agents=...))", key="agents"
+            )
+
+        def apply(command: Command) -> None:
+            ticket = command.ticket
+            check_team(actor, ticket, "assign tickets")
+            self._check_not_closed(ticket, "auto_assign")
+            assign(command, self.policies, command.load, actor=actor, cause="auto_assign")
+
+        return self._run("auto_assign", ticket_id, apply, idempotency_key)
+
+    def queue(
+        self,
+        *,
+        team: str | None = None,
+        tier: int | None = None,
+        assigned: bool | None = False,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """The work queue: active tickets of ``team`` and ``tier``, most pressing first.
+
+        Ordered by the earliest SLA due time (tickets without a running clock last), then
+        the highest priority, then the oldest. ``assigned=False`` (default) lists tickets
+        nobody holds; ``True`` those held; ``None`` both.
+        """
+        found = []
+        for ticket in self.tickets(team=team, tier=tier):
+            workflow = self._workflow(ticket)
+            if not workflow.status_of(ticket.status).category.is_active:
+                continue
+            if assigned is not None and (ticket.assignee is not None) != assigned:
+                continue
+            found.append(ticket)
+        found.sort(key=queue_order)
+        return found[:limit] if limit is not None else found
+
+    def next_ticket(self, agent: Party | str, *, claim: bool = True) -> Ticket | None:
+        """The most pressing unassigned ticket ``agent`` can take, assigned to them
+        (``claim=False`` only looks). ``None`` when their queues are empty."""
+        agents = self.policies.agents
+        if agents is None:
+            raise ConfigurationError(
+                "next_ticket needs agents: Helpdesk(policies=Policies(agents=...))", key="agents"
+            )
+        agent_id = agent.id if isinstance(agent, Party) else agent
+        profile = agents.get(agent_id)
+        skills = self.policies.assignment
+        candidates = [
+            ticket
+            for team in sorted(profile.teams)
+            for ticket in self.queue(team=team)
+            if profile.serves(ticket)
+            and (
+                not isinstance(skills, Skills)
+                or skills.needs(ticket, profile.skills) <= profile.skills
+            )
+        ]
+        candidates.sort(key=queue_order)
+        for ticket in candidates:
+            if not claim:
+                return ticket
+            try:
+                return self.assign(
+                    ticket.id,
+                    actor=Party.agent(agent_id),
+                    assignee=agent_id,
+                    reason="next in the queue",
+                )
+            except ConcurrencyError:
+                continue  # someone took it first: try the next one
+        return None
 
     def rate(
         self,
@@ -776,11 +982,14 @@ class Helpdesk:
                 if record is not None:
                     return _repeat(record, name, ticket.id)
             command = Command(self.workflows, ticket, self._now(), version=ticket.version + 1)
+            command.load = self._load(uow, ticket.tenant)
             apply(command)
             changed = False
             if self.sla and (command.events or name == _SLA_TICK):
                 before = (ticket.sla_state, ticket.sla_deadline)
-                self.sla.run(command, history=lambda: uow.history(ticket.id, tenant=None))
+                self._keep_clocks(
+                    command, uow, history=lambda: uow.history(ticket.id, tenant=None)
+                )
                 changed = (ticket.sla_state, ticket.sla_deadline) != before
             if not command.events and not changed:
                 return ticket.copy()
@@ -798,6 +1007,47 @@ class Helpdesk:
         if collect is not None:
             collect.extend(command.events)
         return ticket.copy()
+
+    def _keep_clocks(
+        self, command: Command, uow: UnitOfWork, *, history: Callable[[], Sequence[TicketEvent]]
+    ) -> None:
+        """Run the SLA engine on the command, then the SLA actions its warnings and
+        breaches trigger (and the engine again on what they changed, a few rounds)."""
+        if not self.sla:
+            return
+        since = 0
+        for _ in range(_ACTION_ROUNDS):
+            reported = len(command.events)
+            self.sla.run(command, history, since=since)
+            triggered = new_sla_events(command.events, reported)
+            if not self.policies.sla_actions or not triggered:
+                return
+            since = len(command.events)
+            ticket = command.ticket
+            workflow = self._workflow(ticket)
+            run_sla_actions(
+                command,
+                self.policies,
+                triggered,
+                command.load,
+                max_tier=self.workflows.options(ticket.workflow).max_tier,
+                active=workflow.status_of(ticket.status).category.is_active,
+            )
+            if len(command.events) == since:
+                return
+
+    def _load(self, uow: UnitOfWork, tenant: str) -> Callable[[str], int]:
+        """Tickets with a running SLA clock held by an agent (for assignment)."""
+
+        def load(agent_id: str) -> int:
+            held = uow.find(TicketQuery(tenant=tenant, assignee=agent_id))
+            return sum(1 for t in held if any(c.status == "running" for c in t.sla_clocks))
+
+        return load
+
+    def _default_priority(self) -> Priority:
+        policy = self.policies.priority
+        return policy.default if policy is not None else Priority.NORMAL
 
     def _refresh(self, uow: UnitOfWork, ticket: Ticket) -> None:
         """Bring a ticket's SLA clocks to now, for reading (nothing is saved)."""

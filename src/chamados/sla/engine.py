@@ -236,13 +236,16 @@ class SlaEngine:
 
     # -- for the Helpdesk ----------------------------------------------------------------------
 
-    def run(self, command: Command, history: History) -> None:
-        """Bring the ticket's clocks up to date with the command's events, and record the
-        SLA events that follow (applied, paused, resumed, met, warnings, breaches)."""
+    def run(self, command: Command, history: History, *, since: int = 0) -> None:
+        """Bring the ticket's clocks up to date with the command's events from position
+        ``since`` on (those before were folded by an earlier run in the same command), and
+        record the SLA events that follow (applied, paused, resumed, met, warnings,
+        breaches)."""
         ticket, now = command.ticket, command.now
         policies, fingerprint = self._applicable(ticket)
         workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
-        new_events = list(command.events)
+        earlier = list(command.events[:since])
+        new_events = list(command.events[since:])
         old: SlaState | None = ticket.sla_state
         if old is not None and old.fingerprint == fingerprint:
             fold = _Fold(old, policies, workflow, ticket.requester)
@@ -253,7 +256,7 @@ class SlaEngine:
             # The rules changed: rebuild from the history, then fold this command's events
             # on top, so their events are reported as in the usual path. Clocks that did
             # not exist before report that they apply; what was reported stays reported.
-            fold = self._replay(ticket, policies, workflow, history())
+            fold = self._replay(ticket, policies, workflow, [*history(), *earlier])
             replayed = fold.notes
             fold.notes = []
             for event in new_events:

@@ -1,0 +1,279 @@
+"""Automation: priority and routing policies, assignment, and actions on SLA events,
+applied to a command as it runs.
+
+``Policies`` bundles what a support lead configures (in Python or in a TOML file, see
+``chamados.config``). The ``Helpdesk`` calls in here at fixed points of a command:
+
+- on open: route to a team, decide the priority, and assign an agent if asked;
+- when fields change: decide the priority again, unless a person set it;
+- on escalation: assign an N2 agent if asked;
+- after the SLA clocks report warnings and breaches: run the matching ``SlaAction``s.
+
+Every change is recorded as an event whose ``reason`` says what decided it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+from attrs import field, frozen
+
+from chamados.command import Command
+from chamados.events import (
+    Assigned,
+    Escalated,
+    FieldsChanged,
+    PriorityChanged,
+    SlaBreached,
+    SlaEvent,
+    SlaWarning,
+    TicketEvent,
+)
+from chamados.exceptions import ConfigurationError
+from chamados.model import Party, Ticket
+from chamados.priority import PriorityPolicy
+from chamados.routing import Agent, Agents, AssignmentStrategy, LeastLoaded, RoutingPolicy
+
+__all__ = ["AUTOMATION", "Policies", "SlaAction"]
+
+AUTOMATION = Party.system("automacao", name="Automação")
+"""The party automatic decisions are recorded as."""
+
+
+@frozen(kw_only=True)
+class SlaAction:
+    """What to do when an SLA clock warns or breaches.
+
+    ``on`` is ``"warning"`` or ``"breach"``; ``metric``, ``policy`` and ``threshold``
+    (``"75%"``, ``"30min left"``) narrow which events match (``None``: any). Effects:
+    ``raise_by`` steps of priority (and the priority then sticks, like a manual one),
+    ``escalate`` one support level (to ``escalate_to`` team, if given), ``reassign`` to
+    another agent by the desk's assignment strategy, ``add_tag``.
+    """
+
+    on: Literal["warning", "breach"]
+    metric: str | None = None
+    policy: str | None = None
+    threshold: str | None = None
+    raise_by: int = 0
+    escalate: bool = False
+    escalate_to: str | None = None
+    reassign: bool = False
+    add_tag: str | None = None
+    name: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        where = f"SLA action {self.name!r}" if self.name else "an SLA action"
+        if self.on not in ("warning", "breach"):
+            raise ConfigurationError(f"{where}: on must be 'warning' or 'breach'", key="on")
+        if not (self.raise_by or self.escalate or self.reassign or self.add_tag):
+            raise ConfigurationError(
+                f"{where} does nothing: give raise, escalate, reassign or tag", key="on"
+            )
+
+    def matches(self, event: SlaEvent) -> bool:
+        """True when ``event`` triggers this action."""
+        kind = SlaWarning if self.on == "warning" else SlaBreached
+        if not isinstance(event, kind):
+            return False
+        if self.metric is not None and event.metric != self.metric:
+            return False
+        if self.policy is not None and event.policy != self.policy:
+            return False
+        return not (
+            self.threshold is not None and getattr(event, "threshold", None) != self.threshold
+        )
+
+
+def _actions(value: Iterable[SlaAction]) -> tuple[SlaAction, ...]:
+    actions = tuple(value)
+    for action in actions:
+        if not isinstance(action, SlaAction):
+            raise ConfigurationError(f"{action!r} is not an SlaAction", key="sla_actions")
+    return actions
+
+
+@frozen(kw_only=True)
+class Policies:
+    """Everything a support lead configures besides SLAs.
+
+    ``assign_on_open`` and ``assign_on_escalation`` run the ``assignment`` strategy (the
+    least loaded agent by default) when a ticket is opened or escalated.
+    """
+
+    priority: PriorityPolicy | None = None
+    routing: RoutingPolicy | None = None
+    agents: Agents | None = None
+    assignment: AssignmentStrategy = field(factory=LeastLoaded)
+    assign_on_open: bool = False
+    assign_on_escalation: bool = False
+    sla_actions: tuple[SlaAction, ...] = field(default=(), converter=_actions)
+
+    def __attrs_post_init__(self) -> None:
+        wants_agents = self.assign_on_open or self.assign_on_escalation
+        if wants_agents and self.agents is None:
+            raise ConfigurationError(
+                "automatic assignment needs agents: pass agents=Agents([...])", key="agents"
+            )
+        if any(a.reassign for a in self.sla_actions) and self.agents is None:
+            raise ConfigurationError("SLA actions that reassign need agents", key="agents")
+
+    @classmethod
+    def from_toml(cls, path: str) -> Policies:
+        """Read policies from a TOML file (see ``chamados.config``)."""
+        from chamados.config import load_policies
+
+        policies: Policies = load_policies(path)
+        return policies
+
+
+Load = Callable[[str], int]
+
+
+def decide_priority(command: Command, policies: Policies, *, actor: Party, cause: str) -> None:
+    """Apply the priority policy, unless the priority was set by hand."""
+    ticket = command.ticket
+    if policies.priority is None or ticket.priority_manual:
+        return
+    decision = policies.priority.decide(ticket)
+    if decision.priority is ticket.priority:
+        return
+    command.emit(
+        PriorityChanged,
+        actor=actor,
+        reason=f"{cause}: {decision.explain()}",
+        from_priority=ticket.priority,
+        to_priority=decision.priority,
+        rules=decision.rules,
+    )
+    ticket.priority = decision.priority
+
+
+def route(command: Command, policies: Policies) -> None:
+    """Send a new ticket without a team to the team its routes choose."""
+    ticket = command.ticket
+    if policies.routing is None or ticket.team is not None:
+        return
+    decision = policies.routing.route(ticket)
+    if decision.team is None:
+        return
+    command.emit(
+        Assigned,
+        actor=AUTOMATION,
+        reason=f"routing: {decision.explain()}",
+        from_team=None,
+        to_team=decision.team,
+        from_assignee=ticket.assignee,
+        to_assignee=ticket.assignee,
+    )
+    ticket.team = decision.team
+
+
+def candidates(
+    policies: Policies, ticket: Ticket, load: Load, *, exclude: str | None = None
+) -> list[Agent]:
+    """Available agents serving the ticket's team and tier, under capacity."""
+    if policies.agents is None:
+        return []
+    found = []
+    for agent in policies.agents.available():
+        if agent.id == exclude or not agent.serves(ticket):
+            continue
+        if agent.capacity is not None and load(agent.id) >= agent.capacity:
+            continue
+        found.append(agent)
+    return found
+
+
+def assign(
+    command: Command,
+    policies: Policies,
+    load: Load,
+    *,
+    actor: Party,
+    cause: str,
+    exclude: str | None = None,
+) -> bool:
+    """Give the ticket to the agent the strategy picks; False when nobody can take it."""
+    ticket = command.ticket
+    chosen = policies.assignment.choose(
+        ticket, candidates(policies, ticket, load, exclude=exclude), load
+    )
+    if chosen is None or chosen.id == ticket.assignee:
+        return False
+    command.emit(
+        Assigned,
+        actor=actor,
+        reason=f"{cause}: {policies.assignment.name} chose {chosen.id}",
+        from_team=ticket.team,
+        to_team=ticket.team,
+        from_assignee=ticket.assignee,
+        to_assignee=chosen.id,
+    )
+    ticket.assignee = chosen.id
+    return True
+
+
+def run_sla_actions(
+    command: Command,
+    policies: Policies,
+    events: Iterable[TicketEvent],
+    load: Load,
+    *,
+    max_tier: int,
+    active: bool,
+) -> None:
+    """Run the actions the warnings and breaches among ``events`` trigger."""
+    ticket = command.ticket
+    for event in events:
+        if not isinstance(event, SlaEvent):
+            continue
+        for action in policies.sla_actions:
+            if not action.matches(event):
+                continue
+            what = "breach" if isinstance(event, SlaBreached) else f"warning {event.threshold}"  # type: ignore[attr-defined]
+            cause = f"SLA {what} of {event.policy}/{event.metric}"
+            if action.raise_by:
+                raised = ticket.priority.raised(action.raise_by)
+                if raised is not ticket.priority:
+                    command.emit(
+                        PriorityChanged,
+                        actor=AUTOMATION,
+                        reason=cause,
+                        from_priority=ticket.priority,
+                        to_priority=raised,
+                    )
+                    ticket.priority = raised
+                ticket.priority_manual = True
+            if action.escalate and active and ticket.tier < max_tier:
+                to_team = action.escalate_to or ticket.team
+                command.emit(
+                    Escalated,
+                    actor=AUTOMATION,
+                    reason=cause,
+                    from_tier=ticket.tier,
+                    to_tier=ticket.tier + 1,
+                    from_team=ticket.team,
+                    to_team=to_team,
+                )
+                ticket.tier += 1
+                ticket.team = to_team
+            if action.reassign and active:
+                assign(
+                    command, policies, load, actor=AUTOMATION, cause=cause, exclude=ticket.assignee
+                )
+            if action.add_tag and action.add_tag not in ticket.tags:
+                tags = ticket.tags | {action.add_tag}
+                command.emit(
+                    FieldsChanged,
+                    actor=AUTOMATION,
+                    reason=cause,
+                    fields={"tags": (ticket.tags, tags)},
+                )
+                ticket.tags = tags
+
+
+def new_sla_events(events: Sequence[TicketEvent], since: int) -> list[TicketEvent]:
+    """The warnings and breaches recorded after position ``since``."""
+    return [e for e in events[since:] if isinstance(e, SlaWarning | SlaBreached)]

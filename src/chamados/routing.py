@@ -1,0 +1,298 @@
+"""Routing and assignment: which sector (team) takes a ticket, and which agent.
+
+``RoutingPolicy`` sends a new ticket to a team by ordered routes (first match wins),
+with a default team; the ticket starts in that team's N1 queue. ``Agents`` lists who
+works where (teams, tiers, skills, capacity, availability). An assignment strategy picks
+an agent for a ticket: ``RoundRobin``, ``LeastLoaded`` (counting only tickets whose SLA
+clocks are running, as Freshdesk does) or ``Skills``. ``queue_order`` sorts a work queue:
+earliest SLA due time first, then priority, then age.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
+
+import pendulum
+from attrs import field, frozen
+
+from chamados.conditions import Condition, TicketPredicate, compile_condition
+from chamados.exceptions import ConfigurationError
+from chamados.model import Ticket
+
+__all__ = [
+    "Agent",
+    "Agents",
+    "AssignmentStrategy",
+    "LeastLoaded",
+    "RoundRobin",
+    "Route",
+    "RoutingDecision",
+    "RoutingPolicy",
+    "Skills",
+    "next_due",
+    "queue_order",
+]
+
+
+@frozen(init=False)
+class Route:
+    """Send tickets matching ``when`` to ``team``; ``why`` goes to the history."""
+
+    name: str
+    team: str
+    when: Condition | None
+    why: str
+    matches: TicketPredicate = field(repr=False, eq=False)
+
+    def __init__(
+        self, name: str, *, team: str, when: Condition | None = None, why: str | None = None
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError("a route needs a name", key="name")
+        if not isinstance(team, str) or not team.strip():
+            raise ConfigurationError(f"route {name!r} needs a team", key=f"route {name!r}: team")
+        from chamados.priority import _describe_condition
+
+        self.__attrs_init__(
+            name=name,
+            team=team,
+            when=when,
+            why=why or _describe_condition(when),
+            matches=compile_condition(when, where=f"route {name!r}: when"),
+        )
+
+
+@frozen
+class RoutingDecision:
+    """The team a ticket goes to, and the route that chose it (``None``: the default)."""
+
+    team: str | None
+    route: str | None
+    why: str
+
+    def explain(self) -> str:
+        """One line for the history."""
+        if self.route is None:
+            return f"default team {self.team}" if self.team else "no route matched"
+        return f"route {self.route}: {self.why}"
+
+
+class RoutingPolicy:
+    """Ordered routes (first match wins) and the team for tickets no route takes.
+
+    >>> from chamados.testing import make_ticket
+    >>> routing = RoutingPolicy([Route("pagamentos", when={"category": "pagamento"},
+    ...                                team="financeiro")], default_team="atendimento")
+    >>> routing.route(make_ticket(category="pagamento")).team
+    'financeiro'
+    >>> routing.route(make_ticket()).explain()
+    'default team atendimento'
+    """
+
+    def __init__(self, routes: Iterable[Route], *, default_team: str | None = None) -> None:
+        self.routes = tuple(routes)
+        for route in self.routes:
+            if not isinstance(route, Route):
+                raise ConfigurationError(f"{route!r} is not a Route", key="routing")
+        names = [r.name for r in self.routes]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ConfigurationError(
+                f"route names must be unique: {', '.join(duplicated)}", key="routing"
+            )
+        self.default_team = default_team
+
+    def route(self, ticket: Ticket) -> RoutingDecision:
+        """The team for ``ticket``."""
+        for route in self.routes:
+            if route.matches(ticket):
+                return RoutingDecision(route.team, route.name, route.why)
+        return RoutingDecision(self.default_team, None, "")
+
+    def describe(self) -> list[str]:
+        """Each route in one line, in order."""
+        from chamados.priority import _describe_condition
+
+        lines = [
+            f"{n}. {r.name}: when {_describe_condition(r.when)} → {r.team}"
+            for n, r in enumerate(self.routes, start=1)
+        ]
+        lines.append(f"default: {self.default_team or '-'}")
+        return lines
+
+
+@frozen
+class Agent:
+    """Someone who takes tickets: the teams and tiers served, skills, and capacity.
+
+    ``capacity`` caps the tickets with running SLA clocks the agent holds (``None``: no
+    cap). ``id`` is the ``Party.agent(id)`` id and the ticket's ``assignee``.
+    """
+
+    id: str
+    teams: frozenset[str] = field(converter=frozenset)
+    tiers: frozenset[int] = field(default=frozenset({1}), converter=frozenset)
+    skills: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    capacity: int | None = None
+    name: str | None = None
+
+    def serves(self, ticket: Ticket) -> bool:
+        """True when the ticket is in one of the agent's teams and tiers."""
+        return ticket.team in self.teams and ticket.tier in self.tiers
+
+
+class Agents:
+    """The agents of a desk and who is available now (thread-safe).
+
+    >>> agents = Agents([Agent("ana", teams={"atendimento"})])
+    >>> agents.set_available("ana", False)
+    >>> [a.id for a in agents.available()]
+    []
+    """
+
+    def __init__(self, agents: Iterable[Agent]) -> None:
+        found: dict[str, Agent] = {}
+        for agent in agents:
+            if not isinstance(agent, Agent):
+                raise ConfigurationError(f"{agent!r} is not an Agent", key="agents")
+            if agent.id in found:
+                raise ConfigurationError(f"two agents have the id {agent.id!r}", key="agents")
+            found[agent.id] = agent
+        self._agents = found
+        self._away: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get(self, agent_id: str) -> Agent:
+        """The agent ``agent_id``; ``ConfigurationError`` if there is none."""
+        try:
+            return self._agents[agent_id]
+        except KeyError:
+            raise ConfigurationError(
+                f"unknown agent {agent_id!r}; add it to the desk's Agents", key="agents"
+            ) from None
+
+    def set_available(self, agent_id: str, available: bool) -> None:
+        """Mark an agent present or away (lunch, vacation, end of shift)."""
+        self.get(agent_id)
+        with self._lock:
+            if available:
+                self._away.discard(agent_id)
+            else:
+                self._away.add(agent_id)
+
+    def is_available(self, agent_id: str) -> bool:
+        """True unless the agent was marked away."""
+        return agent_id not in self._away
+
+    def available(self) -> list[Agent]:
+        """The agents not marked away, in the order given."""
+        return [a for a in self._agents.values() if a.id not in self._away]
+
+    def __iter__(self) -> Iterator[Agent]:
+        return iter(self._agents.values())
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+
+Load = Callable[[str], int]
+"""The number of tickets with running SLA clocks an agent holds."""
+
+
+class AssignmentStrategy(Protocol):
+    """Chooses an agent for a ticket among candidates, or ``None``."""
+
+    name: str
+
+    def choose(self, ticket: Ticket, candidates: Sequence[Agent], load: Load) -> Agent | None:
+        """The agent to assign, from ``candidates`` (available, serving, under capacity)."""
+        ...
+
+
+class RoundRobin:
+    """Takes turns: the candidate assigned least recently (never first, then list order).
+
+    Turns survive agents coming and going: whoever waited longest goes next. They are
+    kept in this process; with several workers, each keeps its own turns.
+    """
+
+    name = "round_robin"
+
+    def __init__(self) -> None:
+        self._turn: dict[str, int] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def choose(self, ticket: Ticket, candidates: Sequence[Agent], load: Load) -> Agent | None:
+        if not candidates:
+            return None
+        with self._lock:
+            order = {agent.id: n for n, agent in enumerate(candidates)}
+            chosen = min(candidates, key=lambda a: (self._turn.get(a.id, -1), order[a.id]))
+            self._count += 1
+            self._turn[chosen.id] = self._count
+        return chosen
+
+
+class LeastLoaded:
+    """The candidate holding the fewest tickets whose SLA clocks run (ties: list order)."""
+
+    name = "least_loaded"
+
+    def choose(self, ticket: Ticket, candidates: Sequence[Agent], load: Load) -> Agent | None:
+        if not candidates:
+            return None
+        return min(candidates, key=lambda agent: load(agent.id))
+
+
+class Skills:
+    """Candidates with every skill the ticket needs; the least loaded of them.
+
+    A ticket needs the skills ``by_category`` gives its category, plus its tags that are
+    skills of some agent when ``tags_are_skills``.
+    """
+
+    name = "skills"
+
+    def __init__(
+        self,
+        by_category: Mapping[str, Iterable[str]] | None = None,
+        *,
+        tags_are_skills: bool = True,
+    ) -> None:
+        self.by_category = {k: frozenset(v) for k, v in (by_category or {}).items()}
+        self.tags_are_skills = tags_are_skills
+
+    def needs(self, ticket: Ticket, known: frozenset[str]) -> frozenset[str]:
+        """The skills ``ticket`` needs."""
+        needed = set(self.by_category.get(ticket.category or "", ()))
+        if self.tags_are_skills:
+            needed |= ticket.tags & known
+        return frozenset(needed)
+
+    def choose(self, ticket: Ticket, candidates: Sequence[Agent], load: Load) -> Agent | None:
+        known = frozenset(s for a in candidates for s in a.skills)
+        needed = self.needs(ticket, known)
+        able = [a for a in candidates if needed <= a.skills]
+        return LeastLoaded().choose(ticket, able, load)
+
+
+def next_due(ticket: Ticket) -> pendulum.DateTime | None:
+    """The earliest due time of the ticket's running SLA clocks."""
+    dues = [c.due_at for c in ticket.sla_clocks if c.status == "running" and c.due_at]
+    return min(dues) if dues else None
+
+
+def queue_order(ticket: Ticket) -> tuple[bool, float, int, float, str]:
+    """Sort key of a work queue: earliest SLA due first (none last), then the highest
+    priority, then the oldest ticket."""
+    due = next_due(ticket)
+    return (
+        due is None,
+        due.timestamp() if due is not None else 0.0,
+        -ticket.priority.rank,
+        ticket.created_at.timestamp(),
+        ticket.id,
+    )
