@@ -235,6 +235,20 @@ class TestAssignmentCommands:
         assert d.next_ticket("ana").id == second  # type: ignore[union-attr]
         assert d.next_ticket("ana") is None
 
+    def test_two_agents_never_get_the_same_ticket(self) -> None:
+        """If another agent claims the ticket first, next_ticket moves on."""
+        d = desk(sla=[STORE_SLA])
+        first = open_ticket(d)
+        d.clock.advance(minutes=5)  # type: ignore[attr-defined]
+        second = open_ticket(d)
+        stale = d.queue(team="atendimento")  # what ana saw before bruno's claim landed
+        assert d.next_ticket("bruno").id == first  # type: ignore[union-attr]
+        d.queue = lambda **kwargs: list(stale)  # type: ignore[method-assign]
+        taken = d.next_ticket("ana")
+        assert taken is not None
+        assert (taken.id, taken.assignee) == (second, "ana")
+        assert d.get(first).assignee == "bruno"
+
     def test_next_ticket_respects_skills(self) -> None:
         """With the skills strategy, an agent only pulls tickets they can handle."""
         pol = policies(

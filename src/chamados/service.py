@@ -97,6 +97,10 @@ _TICK_RETRIES = 3
 _ACTION_ROUNDS = 3
 
 
+class _Taken(Exception):
+    """Another agent claimed the ticket first."""
+
+
 def _nothing(command: Command) -> None:
     """The monitor's command: no change of its own, only the SLA engine's."""
 
@@ -843,15 +847,30 @@ class Helpdesk:
             if not claim:
                 return ticket
             try:
-                return self.assign(
-                    ticket.id,
-                    actor=Party.agent(agent_id),
-                    assignee=agent_id,
-                    reason="next in the queue",
-                )
-            except ConcurrencyError:
+                return self._claim(ticket.id, agent_id)
+            except (_Taken, ConcurrencyError):
                 continue  # someone took it first: try the next one
         return None
+
+    def _claim(self, ticket_id: str, agent_id: str) -> Ticket:
+        """Assign an unassigned ticket to ``agent_id``; ``_Taken`` if someone holds it."""
+
+        def apply(command: Command) -> None:
+            ticket = command.ticket
+            if ticket.assignee is not None:
+                raise _Taken(ticket.id)
+            command.emit(
+                Assigned,
+                actor=Party.agent(agent_id),
+                reason="next in the queue",
+                from_team=ticket.team,
+                to_team=ticket.team,
+                from_assignee=None,
+                to_assignee=agent_id,
+            )
+            ticket.assignee = agent_id
+
+        return self._run("claim", ticket_id, apply, None)
 
     def rate(
         self,
