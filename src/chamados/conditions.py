@@ -41,7 +41,7 @@ from typing import Any
 from chamados.exceptions import ConfigurationError
 from chamados.model import Priority, Ticket
 
-__all__ = ["Condition", "TicketPredicate", "compile_condition", "fold"]
+__all__ = ["Condition", "TicketPredicate", "compile_condition", "describe_condition", "fold"]
 
 TicketPredicate = Callable[[Ticket], bool]
 Condition = Mapping[str, Any] | TicketPredicate
@@ -172,3 +172,12 @@ def _check(key: str, expected: Any, *, where: str) -> TicketPredicate:
 def _field(name: str, expected: Any, *, where: str) -> TicketPredicate:
     test = _matcher(expected, where)
     return lambda ticket: test(ticket.custom_fields.get(name))
+
+
+def describe_condition(condition: Condition | None) -> str:
+    """A condition in one line, for explanations: ``"category='pagamento'"``."""
+    if condition is None:
+        return "every ticket"
+    if callable(condition):
+        return getattr(condition, "__name__", "a custom condition")
+    return ", ".join(f"{key}={value!r}" for key, value in condition.items())

@@ -15,19 +15,16 @@ from typing import Any
 
 from attrs import field, frozen
 
-from chamados.conditions import Condition, TicketPredicate, compile_condition
+from chamados.conditions import (
+    Condition,
+    TicketPredicate,
+    compile_condition,
+    describe_condition,
+)
 from chamados.exceptions import ConfigurationError
 from chamados.model import Priority, Ticket
 
 __all__ = ["PriorityDecision", "PriorityPolicy", "PriorityRule", "RuleFiring"]
-
-
-def _describe_condition(condition: Condition | None) -> str:
-    if condition is None:
-        return "every ticket"
-    if callable(condition):
-        return getattr(condition, "__name__", "a custom condition")
-    return ", ".join(f"{key}={value!r}" for key, value in condition.items())
 
 
 @frozen(init=False)
@@ -79,7 +76,7 @@ class PriorityRule:
             at_least=parsed["at_least"],
             at_most=parsed["at_most"],
             stop=stop,
-            why=why or _describe_condition(when),
+            why=why or describe_condition(when),
             matches=compile_condition(when, where=f"{where}: when"),
         )
 
@@ -197,6 +194,6 @@ class PriorityPolicy:
         for n, rule in enumerate(self.rules, start=1):
             stop = " (stop)" if rule.stop else ""
             lines.append(
-                f"{n}. {rule.name}: when {_describe_condition(rule.when)} → {rule.effect()}{stop}"
+                f"{n}. {rule.name}: when {describe_condition(rule.when)} → {rule.effect()}{stop}"
             )
         return lines

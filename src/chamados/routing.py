@@ -17,7 +17,12 @@ from typing import Protocol
 import pendulum
 from attrs import field, frozen
 
-from chamados.conditions import Condition, TicketPredicate, compile_condition
+from chamados.conditions import (
+    Condition,
+    TicketPredicate,
+    compile_condition,
+    describe_condition,
+)
 from chamados.exceptions import ConfigurationError
 from chamados.model import Ticket
 
@@ -53,13 +58,11 @@ class Route:
             raise ConfigurationError("a route needs a name", key="name")
         if not isinstance(team, str) or not team.strip():
             raise ConfigurationError(f"route {name!r} needs a team", key=f"route {name!r}: team")
-        from chamados.priority import _describe_condition
-
         self.__attrs_init__(
             name=name,
             team=team,
             when=when,
-            why=why or _describe_condition(when),
+            why=why or describe_condition(when),
             matches=compile_condition(when, where=f"route {name!r}: when"),
         )
 
@@ -113,10 +116,8 @@ class RoutingPolicy:
 
     def describe(self) -> list[str]:
         """Each route in one line, in order."""
-        from chamados.priority import _describe_condition
-
         lines = [
-            f"{n}. {r.name}: when {_describe_condition(r.when)} → {r.team}"
+            f"{n}. {r.name}: when {describe_condition(r.when)} → {r.team}"
             for n, r in enumerate(self.routes, start=1)
         ]
         lines.append(f"default: {self.default_team or '-'}")
