@@ -22,9 +22,7 @@ from attrs import field, frozen
 from chamados.command import Command
 from chamados.events import (
     Assigned,
-    Escalated,
     FieldsChanged,
-    PriorityChanged,
     SlaBreached,
     SlaEvent,
     SlaWarning,
@@ -139,15 +137,13 @@ def decide_priority(command: Command, policies: Policies, *, actor: Party, cause
     decision = policies.priority.decide(ticket)
     if decision.priority is ticket.priority:
         return
-    command.emit(
-        PriorityChanged,
+    command.change_priority(
+        decision.priority,
         actor=actor,
         reason=f"{cause}: {decision.explain()}",
-        from_priority=ticket.priority,
-        to_priority=decision.priority,
+        manual=False,
         rules=decision.rules,
     )
-    ticket.priority = decision.priority
 
 
 def route(command: Command, policies: Policies) -> None:
@@ -237,28 +233,12 @@ def run_sla_actions(
             if action.raise_by:
                 raised = ticket.priority.raised(action.raise_by)
                 if raised is not ticket.priority:
-                    command.emit(
-                        PriorityChanged,
-                        actor=AUTOMATION,
-                        reason=cause,
-                        from_priority=ticket.priority,
-                        to_priority=raised,
-                    )
-                    ticket.priority = raised
+                    command.change_priority(raised, actor=AUTOMATION, reason=cause, manual=True)
                 ticket.priority_manual = True
             if action.escalate and active and ticket.tier < max_tier:
-                to_team = action.escalate_to or ticket.team
-                command.emit(
-                    Escalated,
-                    actor=AUTOMATION,
-                    reason=cause,
-                    from_tier=ticket.tier,
-                    to_tier=ticket.tier + 1,
-                    from_team=ticket.team,
-                    to_team=to_team,
+                command.escalate(
+                    actor=AUTOMATION, reason=cause, team=action.escalate_to or ticket.team
                 )
-                ticket.tier += 1
-                ticket.team = to_team
             if action.reassign and active:
                 assign(
                     command, policies, load, actor=AUTOMATION, cause=cause, exclude=ticket.assignee

@@ -7,9 +7,18 @@ from typing import Any, TypeVar
 
 import pendulum
 
-from chamados.events import Closed, Reopened, Resolved, StatusChanged, TicketEvent
+from chamados.events import (
+    Assigned,
+    Closed,
+    Escalated,
+    PriorityChanged,
+    Reopened,
+    Resolved,
+    StatusChanged,
+    TicketEvent,
+)
 from chamados.ids import new_uid
-from chamados.model import Category, Party, Ticket
+from chamados.model import Category, Party, Priority, Ticket
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = ["Command"]
@@ -52,6 +61,54 @@ class Command:
         )
         self.events.append(event)
         return event
+
+    def change_priority(
+        self,
+        priority: Priority,
+        *,
+        actor: Party,
+        reason: str | None,
+        manual: bool,
+        rules: tuple[str, ...] = (),
+    ) -> None:
+        """Set the priority and record it; ``manual`` pins it against the priority rules."""
+        ticket = self.ticket
+        self.emit(
+            PriorityChanged,
+            actor=actor,
+            reason=reason,
+            from_priority=ticket.priority,
+            to_priority=priority,
+            rules=rules,
+        )
+        ticket.priority = priority
+        ticket.priority_manual = manual
+
+    def escalate(self, *, actor: Party, reason: str | None, team: str | None) -> None:
+        """Move the ticket one level up, to ``team``; the assignee lets go (N2 picks it up)."""
+        ticket = self.ticket
+        self.emit(
+            Escalated,
+            actor=actor,
+            reason=reason,
+            from_tier=ticket.tier,
+            to_tier=ticket.tier + 1,
+            from_team=ticket.team,
+            to_team=team,
+        )
+        if ticket.assignee is not None:
+            self.emit(
+                Assigned,
+                actor=actor,
+                reason=reason,
+                from_team=team,
+                to_team=team,
+                from_assignee=ticket.assignee,
+                to_assignee=None,
+            )
+        ticket.tier += 1
+        ticket.team = team
+        ticket.assignee = None
 
     def fire(
         self, event: str, *, actor: Party, reason: str | None, data: Mapping[str, Any]

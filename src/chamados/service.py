@@ -38,10 +38,8 @@ from chamados.clock import Clock, SystemClock, as_instant
 from chamados.command import Command
 from chamados.events import (
     Assigned,
-    Escalated,
     FieldsChanged,
     NoteAdded,
-    PriorityChanged,
     Rated,
     Replied,
     TicketEvent,
@@ -607,15 +605,7 @@ class Helpdesk:
             self._check_not_closed(ticket, "set_priority")
             if new is ticket.priority and ticket.priority_manual:
                 return
-            command.emit(
-                PriorityChanged,
-                actor=actor,
-                reason=reason,
-                from_priority=ticket.priority,
-                to_priority=new,
-            )
-            ticket.priority = new
-            ticket.priority_manual = True
+            command.change_priority(new, actor=actor, reason=reason, manual=True)
 
         return self._run("set_priority", ticket_id, apply, idempotency_key)
 
@@ -658,29 +648,11 @@ class Helpdesk:
                 problem = f"it is already at N{ticket.tier}, the highest support level"
             if problem is not None:
                 raise _refusal(ticket, workflow, "escalate", problem)
-            new_team = ticket.team if isinstance(team, _Unset) else team
-            command.emit(
-                Escalated,
+            command.escalate(
                 actor=actor,
                 reason=reason,
-                from_tier=ticket.tier,
-                to_tier=ticket.tier + 1,
-                from_team=ticket.team,
-                to_team=new_team,
+                team=ticket.team if isinstance(team, _Unset) else team,
             )
-            if ticket.assignee is not None:
-                command.emit(
-                    Assigned,
-                    actor=actor,
-                    reason=reason,
-                    from_team=new_team,
-                    to_team=new_team,
-                    from_assignee=ticket.assignee,
-                    to_assignee=None,
-                )
-            ticket.tier += 1
-            ticket.team = new_team
-            ticket.assignee = None
             if self.policies.assign_on_escalation:
                 assign(
                     command, self.policies, command.load, actor=AUTOMATION, cause="on escalation"
@@ -760,12 +732,11 @@ class Helpdesk:
             before = ticket.priority
             decide_priority(command, self.policies, actor=actor, cause="manual priority cleared")
             if ticket.priority is before:  # the rules agree: record that the pin is gone
-                command.emit(
-                    PriorityChanged,
+                command.change_priority(
+                    before,
                     actor=actor,
                     reason=reason or "manual priority cleared; the rules keep it",
-                    from_priority=before,
-                    to_priority=before,
+                    manual=False,
                 )
 
         return self._run("clear_priority", ticket_id, apply, idempotency_key)
