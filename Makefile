@@ -1,5 +1,5 @@
 # Two commands for a fresh clone with Python 3.11+ on the PATH:
-#   make demo   runs the main job (a day of a marketplace store's tickets)
+#   make demo   runs the main job (four days of a marketplace store's tickets, in SQLite)
 #   make test   runs the linters, the type checker and the whole test suite
 # Each creates .venv in the checkout on first use and installs what it needs.
 
@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla clean
+.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla bench-storage clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chamados needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -38,7 +38,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	@touch $(BENCH_STAMP)
 
-bench: bench-commands bench-calendar bench-sla
+bench: bench-commands bench-calendar bench-sla bench-storage
 
 bench-commands: $(STAMP)
 	$(BIN)/python benchmarks/bench_commands.py
@@ -48,6 +48,9 @@ bench-calendar: $(BENCH_STAMP)
 
 bench-sla: $(STAMP)
 	$(BIN)/python benchmarks/bench_sla.py
+
+bench-storage: $(STAMP)
+	$(BIN)/python benchmarks/bench_storage.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

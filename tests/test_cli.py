@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +14,11 @@ from chamados.demo import run_demo
 from chamados.workflows import StandardWorkflow, to_mermaid
 
 
-def test_demo_tells_a_day_and_ends_with_every_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_tells_a_day_and_ends_with_every_ticket(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """The demo prints a timeline and a final table with one row per ticket."""
-    assert main(["demo"]) == 0
+    assert main(["demo", "--db", str(tmp_path / "demo.db")]) == 0
     out = capsys.readouterr().out
     assert "Loja Aurora" in out
     assert "escalou N1 → N2" in out
@@ -29,7 +32,7 @@ def test_demo_tells_a_day_and_ends_with_every_ticket(capsys: pytest.CaptureFixtu
 
 def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     """--lang en prints English labels."""
-    assert main(["demo", "--lang", "en"]) == 0
+    assert main(["demo", "--lang", "en", "--memory"]) == 0
     out = capsys.readouterr().out
     assert "Final state of the tickets" in out
     assert "Reopen: Resolved → Open" in out
@@ -55,6 +58,69 @@ def test_demo_covers_the_story() -> None:
     assert {"waiting_customer", "waiting_partner", "awaiting_partner"} <= statuses
 
 
+def test_demo_stores_in_sqlite_and_continues_a_week_later(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The demo's tickets persist in the SQLite file; --continue reads them back in a new
+    desk, runs the monitor and closes the resolved ticket; running again replaces it."""
+    db = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(db)]) == 0
+    first = capsys.readouterr().out
+    assert f"Tickets stored in {db}" in first
+    assert db.exists()
+
+    assert main(["demo", "--db", str(db), "--continue"]) == 0
+    later = capsys.readouterr().out
+    assert "uma semana depois: segunda-feira, 13 de abril" in later
+    assert "Lidos do banco: 6 chamados, 127 eventos" in later
+    assert "VIOLADO" in later  # the monitor caught up on what the week left due
+    assert "CH-0001  system:Fechamento automático: fechou o chamado" in later
+    table = later.split("Estado final dos chamados")[1]
+    assert sum(line.strip().startswith("CH-") for line in table.splitlines()) == 6
+
+    assert main(["demo", "--db", str(db), "--continue", "--lang", "en"]) == 0
+    again = capsys.readouterr().out
+    assert "a week later: Monday, 20 April" in again
+    assert "nothing to close" in again
+
+    assert main(["demo", "--db", str(db)]) == 0  # a new demo replaces the old file
+    assert "Tickets stored in" in capsys.readouterr().out
+
+
+def test_demo_refuses_to_replace_a_file_it_did_not_make(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--db pointing at another file is an error, and the file is left as it was."""
+    other = tmp_path / "notes.db"
+    other.write_text("not a database")
+    assert main(["demo", "--db", str(other)]) == 2
+    assert "is not a chamados database" in capsys.readouterr().err
+    assert other.read_text() == "not a database"
+    assert main(["demo", "--db", str(tmp_path / "none.db"), "--continue"]) == 2
+    assert "run `chamados demo` first" in capsys.readouterr().err
+
+
+def test_db_commands_create_and_report_the_schema(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chamados db init / upgrade / version, with a URL or CHAMADOS_STORAGE_URL."""
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    assert main(["db", "version", url]) == 0
+    assert capsys.readouterr().out == "database: no chamados tables\nchamados: 1\n"
+    assert main(["db", "init", url]) == 0
+    assert "schema version 1" in capsys.readouterr().out
+    assert main(["db", "init", url]) == 2
+    assert "use `chamados db upgrade`" in capsys.readouterr().err
+    monkeypatch.setenv("CHAMADOS_STORAGE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["db", "version"]) == 0
+    assert capsys.readouterr().out == "database: 1\nchamados: 1\n"
+    monkeypatch.delenv("CHAMADOS_STORAGE_URL")
+    assert main(["db", "version"]) == 2
+    assert "set CHAMADOS_STORAGE_URL" in capsys.readouterr().err
+
+
 def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     """chamados diagram standard prints to_mermaid(StandardWorkflow)."""
     assert main(["diagram", "standard"]) == 0
@@ -69,7 +135,7 @@ def test_unknown_workflow_is_exit_status_2(capsys: pytest.CaptureFixture[str]) -
 
 def test_demo_survives_a_closed_pipe() -> None:
     """`chamados demo | head -1` ends quietly."""
-    shell = f'"{sys.executable}" -m chamados.cli demo | head -1'
+    shell = f'"{sys.executable}" -m chamados.cli demo --memory | head -1'
     done = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("Loja Aurora")
     assert "Traceback" not in done.stderr

@@ -44,6 +44,7 @@ def test_chamados_exports_are_pinned() -> None:
         "Reopened",
         "Replied",
         "Resolved",
+        "SchemaVersionError",
         "SequentialIds",
         "SlaAction",
         "SlaApplied",
@@ -56,6 +57,7 @@ def test_chamados_exports_are_pinned() -> None:
         "StatusChanged",
         "Storage",
         "StorageError",
+        "StorageUnavailableError",
         "SystemClock",
         "Ticket",
         "TicketEvent",
@@ -67,6 +69,7 @@ def test_chamados_exports_are_pinned() -> None:
         "UnknownWorkflowError",
         "WorkflowDefinitionError",
         "describe",
+        "retry_on_conflict",
     ]
 
 

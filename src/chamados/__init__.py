@@ -45,7 +45,9 @@ from chamados.exceptions import (
     DeliveryError,
     IdempotencyKeyReusedError,
     InvalidTicketError,
+    SchemaVersionError,
     StorageError,
+    StorageUnavailableError,
     TicketNotFoundError,
     TransitionNotAllowedError,
     UnknownStatusError,
@@ -56,6 +58,7 @@ from chamados.ids import IdFactory, RandomTicketIds, SequentialIds
 from chamados.labels import Label
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
 from chamados.notify import Notifier
+from chamados.retry import retry_on_conflict
 from chamados.service import UNSET, Helpdesk
 from chamados.storage import MemoryStorage, Storage, UnitOfWork
 
@@ -94,6 +97,7 @@ __all__ = [
     "Reopened",
     "Replied",
     "Resolved",
+    "SchemaVersionError",
     "SequentialIds",
     "SlaAction",
     "SlaApplied",
@@ -106,6 +110,7 @@ __all__ = [
     "StatusChanged",
     "Storage",
     "StorageError",
+    "StorageUnavailableError",
     "SystemClock",
     "Ticket",
     "TicketEvent",
@@ -117,4 +122,5 @@ __all__ = [
     "UnknownWorkflowError",
     "WorkflowDefinitionError",
     "describe",
+    "retry_on_conflict",
 ]

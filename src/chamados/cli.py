@@ -1,4 +1,4 @@
-"""The ``chamados`` command: ``chamados demo`` and ``chamados diagram WORKFLOW``."""
+"""The ``chamados`` command: ``demo``, ``db``, ``diagram`` and ``policy``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from chamados.exceptions import ChamadosError
+from chamados.exceptions import ChamadosError, ConfigurationError
+from chamados.settings import STORAGE_URL
+
+DEMO_DB = "chamados-demo.db"
 
 __all__ = ["main"]
 
@@ -22,6 +26,35 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="run a day of a marketplace store's tickets and print the timeline"
     )
     demo.add_argument("--lang", default="pt-BR", help="pt-BR (default) or en")
+    demo.add_argument(
+        "--db",
+        default=DEMO_DB,
+        metavar="PATH",
+        help=f"the SQLite file the tickets are stored in (default: {DEMO_DB})",
+    )
+    demo.add_argument(
+        "--continue",
+        dest="resume",
+        action="store_true",
+        help="a week later: read the stored tickets back, run the SLA monitor, close",
+    )
+    demo.add_argument(
+        "--memory", action="store_true", help="keep the tickets in memory, store nothing"
+    )
+    db = commands.add_parser("db", help="create, migrate or inspect chamados' tables")
+    db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, text in (
+        ("init", "create the tables in a database that has none of them"),
+        ("upgrade", "migrate the tables to this chamados' schema version"),
+        ("version", "print the schema version of the database and of this chamados"),
+    ):
+        action = db_actions.add_parser(name, help=text)
+        action.add_argument(
+            "url",
+            nargs="?",
+            help=f"the database URL (default: ${STORAGE_URL}), for example "
+            "sqlite:///chamados.db or postgresql+psycopg://user@host/db",
+        )
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
     diagram.add_argument("workflow", help="a registered workflow name: standard, returns")
     diagram.add_argument("--lang", default="en", help="en (default) or pt-BR")
@@ -45,9 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from chamados.demo import run_demo
-
-            run_demo(sys.stdout, lang=args.lang)
+            _demo(args)
+        elif args.command == "db":
+            _db(args)
         elif args.command == "policy":
             _policy(args)
         else:
@@ -63,6 +96,86 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     return 0
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from chamados.demo import continue_demo, run_demo
+
+    if args.memory:
+        if args.resume:
+            raise ConfigurationError("--continue needs the stored tickets: drop --memory")
+        run_demo(sys.stdout, lang=args.lang)
+        return
+    from chamados.storage.sql import SqlStorage
+
+    path = Path(args.db).resolve()
+    url = f"sqlite:///{path}"
+    if args.resume:
+        if not path.exists():
+            raise ConfigurationError(f"{path} does not exist; run `chamados demo` first")
+        storage = SqlStorage(url, create=False)
+        try:
+            continue_demo(sys.stdout, storage, lang=args.lang)
+        finally:
+            storage.close()
+        print(f"\nchamados demo --continue: {path}")
+        return
+    if path.exists():
+        _remove_demo_database(path, url)
+    storage = SqlStorage(url)
+    try:
+        run_demo(sys.stdout, lang=args.lang, storage=storage)
+    finally:
+        storage.close()
+    print(
+        f"\nTickets stored in {path}\n"
+        f"Run `chamados demo --continue` to read them back a week later."
+    )
+
+
+def _remove_demo_database(path: Path, url: str) -> None:
+    """A previous demo's file is replaced; any other file is left alone."""
+    from chamados.storage.sql import SqlStorage
+
+    storage = SqlStorage(url, create=False)
+    try:
+        found = storage.schema_version()
+    except ChamadosError:
+        found = None
+    finally:
+        storage.close()
+    if found is None:
+        raise ConfigurationError(
+            f"{path} exists and is not a chamados database; pass --db with another path"
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _db(args: argparse.Namespace) -> None:
+    from chamados.storage.sql import SCHEMA_VERSION, SqlStorage
+
+    url = args.url or os.environ.get(STORAGE_URL, "").strip()
+    if not url:
+        raise ConfigurationError(f"give the database URL, or set {STORAGE_URL}", key="url")
+    storage = SqlStorage(url, create=False)
+    try:
+        if args.action == "init":
+            storage.init()
+            print(f"created chamados' tables (schema version {SCHEMA_VERSION}) in {storage!r}")
+        elif args.action == "upgrade":
+            ran = storage.upgrade()
+            print(
+                f"ran {ran} migration(s); {storage!r} is at schema version {SCHEMA_VERSION}"
+                if ran
+                else f"{storage!r} is at schema version {SCHEMA_VERSION}: nothing to do"
+            )
+        else:
+            found = storage.schema_version()
+            print(f"database: {found if found is not None else 'no chamados tables'}")
+            print(f"chamados: {SCHEMA_VERSION}")
+    finally:
+        storage.close()
 
 
 def _policy(args: argparse.Namespace) -> None:

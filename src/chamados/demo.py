@@ -20,6 +20,7 @@ from typing import TextIO
 from chamados.automation import Policies
 from chamados.config import parse_policies
 from chamados.events import TicketEvent
+from chamados.exceptions import ConfigurationError
 from chamados.ids import SequentialIds
 from chamados.labels import language
 from chamados.model import Party, Priority
@@ -27,9 +28,10 @@ from chamados.service import Helpdesk
 from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
 from chamados.sla.presets import amazon as amazon_preset
 from chamados.sla.wording import CLOCK_STATUS_LABELS, METRIC_LABELS
+from chamados.storage import MemoryStorage, Storage
 from chamados.testing.clock import FakeClock
 
-__all__ = ["demo_automation", "demo_policies", "run_demo"]
+__all__ = ["continue_demo", "demo_automation", "demo_policies", "run_demo"]
 
 TENANT = "loja-aurora"
 ZONE = "America/Sao_Paulo"
@@ -100,13 +102,9 @@ def demo_automation() -> Policies:
     return parse_policies(tomllib.loads(text), source="demo_policies.toml")
 
 
-def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
-    """Run the four days, printing to ``out`` in ``lang``; return the desk."""
-    lang = language(lang)
-    pt = lang == "pt-BR"
-    clock = FakeClock("2026-04-02T08:00:00-03:00")
-    printer = _TimelinePrinter(out, lang)
+def _desk(storage: Storage, clock: FakeClock, printer: _TimelinePrinter) -> Helpdesk:
     desk = Helpdesk(
+        storage=storage,
         clock=clock,
         ticket_ids=SequentialIds("CH-"),
         notifiers=[printer],
@@ -115,6 +113,26 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         tenant=TENANT,
     )
     printer.desk = desk
+    return desk
+
+
+def run_demo(out: TextIO, *, lang: str = "pt-BR", storage: Storage | None = None) -> Helpdesk:
+    """Run the four days, printing to ``out`` in ``lang``; return the desk.
+
+    The tickets go to ``storage`` (in memory when ``None``), which must hold no tickets
+    of the demo's store yet.
+    """
+    lang = language(lang)
+    pt = lang == "pt-BR"
+    clock = FakeClock("2026-04-02T08:00:00-03:00")
+    printer = _TimelinePrinter(out, lang)
+    desk = _desk(storage if storage is not None else MemoryStorage(), clock, printer)
+    if desk.tickets(limit=1):
+        raise ConfigurationError(
+            f"the demo needs a storage without tickets of {TENANT!r}; {desk.storage!r} has "
+            f"some (continue it with `chamados demo --continue`)",
+            key="storage",
+        )
 
     names = {
         "ana": "Ana (N1)",
@@ -340,6 +358,60 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR") -> Helpdesk:
         pt_title="Relógios de SLA às 12h de segunda",
         en_title="SLA clocks at 12:00 on Monday",
     )
+    printer.line()
+    _print_final_state(desk, printer, lang)
+    if printer.broken_pipe:
+        raise BrokenPipeError("the demo's output was closed")
+    return desk
+
+
+def continue_demo(out: TextIO, storage: Storage, *, lang: str = "pt-BR") -> Helpdesk:
+    """A week after the last thing stored in ``storage``: read the demo's tickets back,
+    run the SLA monitor and close what the customers left resolved.
+
+    Each run moves on a week more, so it shows the tickets survived the process that
+    made them; it does nothing new once every ticket is closed.
+    """
+    lang = language(lang)
+    pt = lang == "pt-BR"
+    printer = _TimelinePrinter(out, lang)
+    clock = FakeClock("2026-04-02T08:00:00-03:00")
+    desk = _desk(storage, clock, printer)
+    stored = desk.tickets()
+    if not stored:
+        raise ConfigurationError(
+            f"{storage!r} holds no tickets of the demo; run `chamados demo` first",
+            key="storage",
+        )
+    last = max(ticket.updated_at for ticket in stored).in_timezone(ZONE)
+    now = last.add(days=7).at(9, 0)
+    clock.set(now)
+    events = sum(len(desk.history(ticket.id)) for ticket in stored)
+    locale = _locale(lang)
+    printer.line(
+        f"Loja Aurora — uma semana depois: {now.format('dddd, D [de] MMMM', locale=locale)}"
+        if pt
+        else f"Loja Aurora — a week later: {now.format('dddd, D MMMM', locale=locale)}"
+    )
+    printer.line(
+        f"Lidos do banco: {len(stored)} chamados, {events} eventos no histórico"
+        if pt
+        else f"Read from the database: {len(stored)} tickets, {events} events in their history"
+    )
+    printer.line()
+    printer.line("Monitor de SLA" if pt else "SLA monitor")
+    if not desk.tick():
+        printer.line("  nada vencido" if pt else "  nothing due")
+    printer.line()
+    printer.line("Fechamento automático dos resolvidos" if pt else "Closing what stayed resolved")
+    closer = Party.system("fechamento", name="Fechamento automático")
+    closed = 0
+    for ticket in stored:
+        if "close" in desk.allowed_events(ticket.id, actor=closer):
+            desk.close(ticket.id, actor=closer, reason="7 dias sem retorno do cliente")
+            closed += 1
+    if not closed:
+        printer.line("  nada a fechar" if pt else "  nothing to close")
     printer.line()
     _print_final_state(desk, printer, lang)
     if printer.broken_pipe:

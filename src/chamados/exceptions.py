@@ -19,7 +19,9 @@ __all__ = [
     "DeliveryError",
     "IdempotencyKeyReusedError",
     "InvalidTicketError",
+    "SchemaVersionError",
     "StorageError",
+    "StorageUnavailableError",
     "TicketNotFoundError",
     "TransitionNotAllowedError",
     "UnknownStatusError",
@@ -181,13 +183,21 @@ class TicketNotFoundError(ChamadosError, LookupError):
 class ConcurrencyError(ChamadosError):
     """Someone else saved the ticket after it was loaded; nothing of this command was saved.
 
-    Load the ticket again and retry the command.
+    Load the ticket again and retry the command (``chamados.retry_on_conflict``).
+    ``actual`` is the version found, ``None`` when the ticket is gone or when the database
+    stopped two transactions that clashed (a deadlock or serialization failure; ``clash``
+    names it) before either saved.
     """
 
-    def __init__(self, ticket_id: str, *, expected: int, actual: int | None) -> None:
-        now = "was deleted" if actual is None else f"is now at version {actual}"
+    def __init__(
+        self, ticket_id: str, *, expected: int, actual: int | None, clash: str | None = None
+    ) -> None:
+        if clash is not None:
+            why = f"another transaction was changing it at the same time ({clash})"
+        else:
+            why = "it was deleted" if actual is None else f"it is now at version {actual}"
         super().__init__(
-            f"ticket {ticket_id!r} was loaded at version {expected} but {now}; "
+            f"ticket {ticket_id!r} was loaded at version {expected} but {why}; "
             f"nothing was saved. Load it again and retry the command."
         )
         self.ticket_id = ticket_id
@@ -208,6 +218,33 @@ class AccessDeniedError(ChamadosError, PermissionError):
 
 class StorageError(ChamadosError):
     """The storage adapter failed; the command was not applied."""
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be reached (down, or the connection was lost mid-command).
+
+    Nothing of the command was stored, with one exception a database cannot rule out:
+    when the connection drops while the server commits, the command may have been
+    stored. ``maybe_stored`` is true then; retry with the same idempotency key, which
+    applies the command once either way.
+    """
+
+    def __init__(self, message: str, *, maybe_stored: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_stored = maybe_stored
+
+
+class SchemaVersionError(StorageError):
+    """The database's chamados tables are older or newer than this chamados.
+
+    ``found`` and ``expected`` are the schema versions; the message names the command
+    that fixes it (``chamados db upgrade``, or upgrading chamados).
+    """
+
+    def __init__(self, message: str, *, found: int | None, expected: int) -> None:
+        super().__init__(message)
+        self.found = found
+        self.expected = expected
 
 
 class DeliveryError(ChamadosError):

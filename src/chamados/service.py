@@ -51,7 +51,6 @@ from chamados.exceptions import (
     ConfigurationError,
     IdempotencyKeyReusedError,
     InvalidTicketError,
-    TicketNotFoundError,
     TransitionNotAllowedError,
 )
 from chamados.ids import IdFactory, RandomTicketIds, new_uid
@@ -68,10 +67,10 @@ from chamados.model import (
 )
 from chamados.notify.notifier import Notifier
 from chamados.routing import Skills, queue_order
+from chamados.settings import storage_from
 from chamados.sla.engine import SlaEngine
 from chamados.sla.policy import SlaPolicy
 from chamados.sla.wording import Expectations
-from chamados.storage.memory import MemoryStorage
 from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery, UnitOfWork
 from chamados.workflows.base import SEND_RESERVED, Workflow
 from chamados.workflows.registry import WorkflowRegistry
@@ -106,9 +105,11 @@ def _nothing(command: Command) -> None:
 class Helpdesk:
     """Runs support tickets: opens them, moves them through their workflow, records it all.
 
-    Every argument is optional: by default tickets live in memory, time comes from the
-    system clock, the built-in workflows are registered (``standard`` is the default),
-    and ids look like ``CH-7K3M9Q2XWBT4``.
+    Every argument is optional: by default tickets live in memory (or in the database of
+    ``CHAMADOS_STORAGE_URL``), time comes from the system clock, the built-in workflows
+    are registered (``standard`` is the default), and ids look like ``CH-7K3M9Q2XWBT4``.
+    ``storage`` also takes a database URL, a SQLAlchemy ``Engine``, or a ``Connection``
+    in a transaction you hold (chamados then writes inside it and never commits).
 
     ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
     on every ticket; ``tick()`` runs the SLA monitor. ``policies`` holds the priority
@@ -123,7 +124,7 @@ class Helpdesk:
     def __init__(
         self,
         *,
-        storage: Storage | None = None,
+        storage: Storage | str | Any | None = None,
         clock: Clock | None = None,
         workflows: WorkflowRegistry | None = None,
         ticket_ids: IdFactory | None = None,
@@ -132,11 +133,6 @@ class Helpdesk:
         policies: Policies | None = None,
         tenant: str | None = None,
     ) -> None:
-        if storage is not None and not isinstance(storage, Storage):
-            raise ConfigurationError(
-                f"storage must be a chamados Storage, got {type(storage).__name__}",
-                key="storage",
-            )
         if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
             raise ConfigurationError("tenant must be a non-empty string or None", key="tenant")
         for notifier in notifiers:
@@ -145,7 +141,7 @@ class Helpdesk:
                     f"{notifier!r} is not a Notifier (it needs a notify(event) method)",
                     key="notifiers",
                 )
-        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.storage: Storage = storage_from(storage)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.workflows = workflows if workflows is not None else WorkflowRegistry.with_builtins()
         self.ticket_ids: IdFactory = ticket_ids if ticket_ids is not None else RandomTicketIds()
@@ -391,6 +387,8 @@ class Helpdesk:
                 self._keep_clocks(command, uow, history=list)
                 uow.add(ticket)
                 uow.record(command.events)
+                if self.notifiers:
+                    uow.enqueue(command.events)
                 if idempotency_key is not None:
                     uow.remember(idempotency_key, command="open", result=ticket)
                 try:
@@ -898,22 +896,34 @@ class Helpdesk:
         """
         if not self.sla:
             return []
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(f"limit must be a positive int or None, got {limit!r}")
         now = self._now()
-        with self.storage.unit_of_work() as uow:
-            due = uow.due(now, tenant=self.tenant, limit=limit)
         emitted: list[TicketEvent] = []
-        for ticket in due:
-            for attempt in range(_TICK_RETRIES):
-                try:
-                    self._run(_SLA_TICK, ticket.id, _nothing, None, collect=emitted)
-                    break
-                except ConcurrencyError:
-                    if attempt + 1 == _TICK_RETRIES:
-                        log.warning(
-                            "SLA monitor gave up on ticket %s: it keeps changing", ticket.id
-                        )
-                except TicketNotFoundError:
-                    break
+        done: set[str] = set()
+        attempts: dict[str, int] = {}
+        while limit is None or len(done) < limit:
+            try:
+                with self.storage.unit_of_work() as uow:
+                    ticket = uow.claim_due(now, tenant=self.tenant, skip=done)
+                    if ticket is None:
+                        break
+                    attempts[ticket.id] = attempts.get(ticket.id, 0) + 1
+                    _, events = self._apply(uow, ticket, _SLA_TICK, _nothing, None)
+                done.add(ticket.id)
+            except ConcurrencyError as error:
+                # Changed under us (by a command, which kept its clocks too): look again,
+                # a few times at most.
+                if attempts.get(error.ticket_id, 0) >= _TICK_RETRIES:
+                    log.warning(
+                        "SLA monitor gave up on ticket %s: it keeps changing", error.ticket_id
+                    )
+                    done.add(error.ticket_id)
+                continue
+            self._publish(events)
+            emitted.extend(events)
         return emitted
 
     def expectations(self, ticket_id: str, *, lang: str = "pt-BR") -> Expectations:
@@ -961,8 +971,6 @@ class Helpdesk:
         ticket_id: str,
         apply: Callable[[Command], None],
         key: str | None,
-        *,
-        collect: list[TicketEvent] | None = None,
     ) -> Ticket:
         """Load, apply, keep the SLA clocks, save with a version check, commit, notify."""
         with self.storage.unit_of_work() as uow:
@@ -971,32 +979,43 @@ class Helpdesk:
                 record = uow.idempotency(key, tenant=ticket.tenant)
                 if record is not None:
                     return _repeat(record, name, ticket.id)
-            command = Command(self.workflows, ticket, self._now(), version=ticket.version + 1)
-            command.load = self._load(uow, ticket.tenant)
-            apply(command)
-            changed = False
-            if self.sla and (command.events or name == _SLA_TICK):
-                before = (ticket.sla_state, ticket.sla_deadline)
-                self._keep_clocks(
-                    command, uow, history=lambda: uow.history(ticket.id, tenant=None)
-                )
-                changed = (ticket.sla_state, ticket.sla_deadline) != before
-            if not command.events and not changed:
-                return ticket.copy()
-            ticket.version = command.version
-            ticket.updated_at = command.now
-            uow.save(ticket)
-            uow.record(command.events)
-            if key is not None:
-                uow.remember(key, command=name, result=ticket)
-            try:
-                uow.commit()
-            except DuplicateKeyError as error:
-                return _repeat(error.record, name, ticket.id)
-        self._publish(command.events)
-        if collect is not None:
-            collect.extend(command.events)
-        return ticket.copy()
+            result, events = self._apply(uow, ticket, name, apply, key)
+        self._publish(events)
+        return result
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        name: str,
+        apply: Callable[[Command], None],
+        key: str | None,
+    ) -> tuple[Ticket, list[TicketEvent]]:
+        """Apply a command to a ticket loaded in ``uow`` and commit it; the ticket as
+        saved and the events recorded (none when nothing changed or a repeat)."""
+        command = Command(self.workflows, ticket, self._now(), version=ticket.version + 1)
+        command.load = self._load(uow, ticket.tenant)
+        apply(command)
+        changed = False
+        if self.sla and (command.events or name == _SLA_TICK):
+            before = (ticket.sla_state, ticket.sla_deadline)
+            self._keep_clocks(command, uow, history=lambda: uow.history(ticket.id, tenant=None))
+            changed = (ticket.sla_state, ticket.sla_deadline) != before
+        if not command.events and not changed:
+            return ticket.copy(), []
+        ticket.version = command.version
+        ticket.updated_at = command.now
+        uow.save(ticket)
+        uow.record(command.events)
+        if self.notifiers:
+            uow.enqueue(command.events)
+        if key is not None:
+            uow.remember(key, command=name, result=ticket)
+        try:
+            uow.commit()
+        except DuplicateKeyError as error:
+            return _repeat(error.record, name, ticket.id), []
+        return ticket.copy(), list(command.events)
 
     def _keep_clocks(
         self, command: Command, uow: UnitOfWork, *, history: Callable[[], Sequence[TicketEvent]]

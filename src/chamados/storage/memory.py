@@ -40,12 +40,12 @@ class MemoryStorage(Storage):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tickets: dict[str, Ticket] = {}
-        self._order: dict[str, int] = {}
         self._history: dict[str, list[TicketEvent]] = {}
         self._keys: dict[tuple[str, str], IdempotencyRecord] = {}
         # The SLA deadline index: (deadline in epoch microseconds, ticket id), sorted.
         self._deadlines: list[tuple[int, str]] = []
         self._deadline_of: dict[str, tuple[int, str]] = {}
+        self._outbox: list[TicketEvent] = []
 
     def _index_deadline(self, ticket: Ticket) -> None:
         old = self._deadline_of.pop(ticket.id, None)
@@ -82,8 +82,7 @@ class _MemoryUnitOfWork(UnitOfWork):
     def _find(self, query: TicketQuery) -> Iterable[Ticket]:
         with self._storage._lock:
             found = [t for t in self._storage._tickets.values() if query.matches(t)]
-            order = self._storage._order
-        found.sort(key=lambda t: (t.created_at, order[t.id]))
+        found.sort(key=lambda t: (epoch_micros(t.created_at), t.id))
         if query.limit is not None:
             found = found[: query.limit]
         return [t.copy() for t in found]
@@ -100,6 +99,16 @@ class _MemoryUnitOfWork(UnitOfWork):
                 if tenant is None or ticket.tenant == tenant:
                     found.append(ticket.copy())
         return found
+
+    def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
+        storage = self._storage
+        with storage._lock:
+            end = bisect.bisect_right(storage._deadlines, (now, "\uffff"))
+            for _, ticket_id in storage._deadlines[:end]:
+                ticket = storage._tickets[ticket_id]
+                if ticket_id not in skip and (tenant is None or ticket.tenant == tenant):
+                    return ticket.copy()
+        return None
 
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         return self._storage._keys.get((tenant, key))
@@ -122,7 +131,6 @@ class _MemoryUnitOfWork(UnitOfWork):
                     raise DuplicateKeyError(taken)
             # Every check passed: apply. Nothing below can fail half-way.
             for ticket in changes.inserts:
-                storage._order[ticket.id] = len(storage._order)
                 storage._tickets[ticket.id] = ticket.copy()
                 storage._history[ticket.id] = []
                 storage._index_deadline(ticket)
@@ -133,6 +141,7 @@ class _MemoryUnitOfWork(UnitOfWork):
                 storage._history[event.ticket_id].append(event)
             for record in changes.keys:
                 storage._keys[(record.tenant, record.key)] = record
+            storage._outbox.extend(changes.outbox)
 
     def _rollback(self) -> None:
         pass

@@ -88,13 +88,15 @@ class TicketQuery:
 class Changes:
     """Everything one unit of work writes, handed to the adapter's ``_commit`` at once.
 
-    ``updates`` pairs each ticket with the version it was loaded at.
+    ``updates`` pairs each ticket with the version it was loaded at. ``outbox`` holds the
+    events someone must hear about, to be delivered after the commit (at least once).
     """
 
     inserts: Sequence[Ticket]
     updates: Sequence[tuple[Ticket, int]]
     events: Sequence[TicketEvent]
     keys: Sequence[IdempotencyRecord]
+    outbox: Sequence[TicketEvent] = ()
 
 
 class DuplicateKeyError(StorageError):
@@ -126,6 +128,7 @@ class UnitOfWork(ABC):
         self._updates: dict[str, Ticket] = {}
         self._events: list[TicketEvent] = []
         self._keys: list[IdempotencyRecord] = []
+        self._outbox: list[TicketEvent] = []
         self._finished = False
 
     # -- context manager -------------------------------------------------------------------
@@ -183,6 +186,23 @@ class UnitOfWork(ABC):
             raise ValueError("limit must not be negative")
         return list(self._due(epoch_micros(now, "now"), tenant, limit))
 
+    def claim_due(
+        self, now: datetime, *, tenant: str | None, skip: Iterable[str] = ()
+    ) -> Ticket | None:
+        """The next ticket whose ``sla_deadline`` passed (earliest first), claimed for this
+        unit of work, or ``None``. ``skip`` lists ticket ids not to claim.
+
+        On backends that lock rows (PostgreSQL, MariaDB) the row stays locked until this
+        unit of work ends and other units of work skip it (``FOR UPDATE SKIP LOCKED``);
+        SQLite serialises writers instead. Either way two SLA monitors never work on the
+        same ticket at once; the version check covers the rest.
+        """
+        self._check_open()
+        ticket = self._claim_due(epoch_micros(now, "now"), tenant, frozenset(skip))
+        if ticket is not None:
+            self._loaded.setdefault(ticket.id, ticket.version)
+        return ticket
+
     def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
         """What the command that used ``key`` in ``tenant`` stored, if one did."""
         self._check_open()
@@ -230,6 +250,11 @@ class UnitOfWork(ABC):
         self._check_open()
         self._events.extend(events)
 
+    def enqueue(self, events: Iterable[TicketEvent]) -> None:
+        """Stage events for the outbox: written with the command, delivered after it."""
+        self._check_open()
+        self._outbox.extend(events)
+
     def remember(self, key: str, *, command: str, result: Ticket) -> None:
         """Stage an idempotency key: a repeat of ``command`` with ``key`` returns ``result``."""
         self._check_open()
@@ -264,21 +289,29 @@ class UnitOfWork(ABC):
             updates=[(t, self._loaded[t.id]) for t in self._updates.values()],
             events=list(self._events),
             keys=list(self._keys),
+            outbox=list(self._outbox),
         )
         try:
             self._commit(changes)
         except BaseException:
             self._finish()
-            self._rollback()
+            try:
+                self._rollback()
+            finally:
+                self._end()
             raise
         self._finish()
+        self._end()
 
     def rollback(self) -> None:
         """Drop every staged change. Safe to call more than once."""
         if self._finished:
             return
         self._finish()
-        self._rollback()
+        try:
+            self._rollback()
+        finally:
+            self._end()
 
     def _finish(self) -> None:
         self._finished = True
@@ -286,6 +319,7 @@ class UnitOfWork(ABC):
         self._updates.clear()
         self._events.clear()
         self._keys.clear()
+        self._outbox.clear()
 
     def _check_open(self) -> None:
         if self._finished:
@@ -314,6 +348,11 @@ class UnitOfWork(ABC):
         of ``tenant`` (any when ``None``), earliest deadline first, at most ``limit``."""
 
     @abstractmethod
+    def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
+        """The stored ticket with the earliest ``sla_deadline`` at or before ``now``, not
+        in ``skip``, locked for this unit of work where the backend can, or ``None``."""
+
+    @abstractmethod
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         """The stored record of ``key`` in ``tenant``, or ``None``."""
 
@@ -324,6 +363,9 @@ class UnitOfWork(ABC):
     @abstractmethod
     def _rollback(self) -> None:
         """Drop the backend transaction, if any."""
+
+    def _end(self) -> None:  # noqa: B027 - optional hook
+        """Release what the unit of work holds (a connection); called once, at the end."""
 
 
 class Storage(ABC):

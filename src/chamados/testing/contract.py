@@ -13,7 +13,7 @@ it. The numbers (R1, R2...) match the list in ``docs/storage.md``.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pendulum
 import pytest
@@ -60,8 +60,22 @@ def _reply(ticket: Ticket, body: str) -> Replied:
     )
 
 
+def _id(ticket: Ticket | None) -> str | None:
+    return None if ticket is None else ticket.id
+
+
 class StorageContract:
-    """Requirements R1-R16 of a storage adapter. Override the ``storage`` fixture."""
+    """Requirements R1-R18 of a storage adapter. Override the ``storage`` fixture.
+
+    Capabilities an adapter may lack, declared as class attributes:
+    ``concurrent_writers`` (R15: units of work on several threads at once) and
+    ``claims_lock_rows`` (R18: a claimed ticket is skipped by other units of work while
+    the claim lasts, as ``FOR UPDATE SKIP LOCKED`` does; adapters that serialise writers
+    instead, like SQLite, declare ``False``).
+    """
+
+    concurrent_writers: ClassVar[bool] = True
+    claims_lock_rows: ClassVar[bool] = False
 
     @pytest.fixture
     def storage(self) -> Storage:
@@ -246,11 +260,17 @@ class StorageContract:
 
     def test_r13_find_filters_and_orders(self, storage: Storage) -> None:
         """R13: find() applies every filter and lists the oldest tickets first."""
-        later = _AT.add(hours=1)
         a = self.add(storage, status="open", team="financeiro", priority=Priority.HIGH)
-        b = self.add(storage, status="new", team="logistica", created_at=later, tags={"vip"})
+        b = self.add(
+            storage, status="new", team="logistica", created_at=_AT.add(hours=2), tags={"vip"}
+        )
         c = self.add(
-            storage, status="open", team="logistica", partner=Party.partner("s-9"), tier=2
+            storage,
+            status="open",
+            team="logistica",
+            partner=Party.partner("s-9"),
+            tier=2,
+            created_at=_AT.add(hours=1),
         )
         with storage.unit_of_work() as uow:
 
@@ -259,6 +279,7 @@ class StorageContract:
 
             assert ids(status=frozenset({"open"})) == [a.id, c.id]
             assert ids(team="logistica") == [c.id, b.id]
+            assert ids(partner=Party.customer("s-9")) == []
             assert ids(priority=frozenset({Priority.HIGH})) == [a.id]
             assert ids(partner=Party.partner("s-9"), tier=2) == [c.id]
             assert ids(tags=frozenset({"vip"})) == [b.id]
@@ -293,8 +314,55 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             assert [t.id for t in uow.due(_AT, tenant="loja-1")] == [late.id]
 
+    def test_r17_claim_due_takes_the_earliest_due_ticket_not_skipped(
+        self, storage: Storage
+    ) -> None:
+        """R17: claim_due() returns the earliest due ticket of the tenant, minus ``skip``;
+        a save of the claimed ticket commits like any other."""
+        early = self.add(storage, sla_deadline=_AT.subtract(hours=2))
+        late = self.add(storage, sla_deadline=_AT.subtract(hours=1))
+        self.add(storage, sla_deadline=_AT.add(hours=1))
+        other = self.add(storage, tenant="loja-2", sla_deadline=_AT.subtract(hours=3))
+        with storage.unit_of_work() as uow:
+            assert _id(uow.claim_due(_AT, tenant="loja-1")) == early.id
+        with storage.unit_of_work() as uow:
+            assert _id(uow.claim_due(_AT, tenant=None)) == other.id
+        with storage.unit_of_work() as uow:
+            assert _id(uow.claim_due(_AT, tenant="loja-1", skip=[early.id])) == late.id
+        with storage.unit_of_work() as uow:
+            assert uow.claim_due(_AT, tenant="loja-1", skip=[early.id, late.id]) is None
+            assert uow.claim_due(_AT.subtract(days=1), tenant=None) is None
+        with storage.unit_of_work() as uow:
+            claimed = uow.claim_due(_AT, tenant="loja-1")
+            assert claimed is not None
+            claimed.version += 1
+            claimed.sla_deadline = _AT.add(days=1)
+            uow.save(claimed)
+            uow.record([_reply(claimed, "checked")])
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert _id(uow.claim_due(_AT, tenant="loja-1")) == late.id
+            assert uow.get(early.id, tenant=None).version == 2
+
+    def test_r18_a_claimed_ticket_is_skipped_by_others(self, storage: Storage) -> None:
+        """R18: while one unit of work holds a claim, another claims the next ticket."""
+        if not self.claims_lock_rows:
+            pytest.skip(f"{type(self).__name__} declares claims_lock_rows = False")
+        first = self.add(storage, sla_deadline=_AT.subtract(hours=2))
+        second = self.add(storage, sla_deadline=_AT.subtract(hours=1))
+        with storage.unit_of_work() as holder:
+            assert _id(holder.claim_due(_AT, tenant=None)) == first.id
+            with storage.unit_of_work() as other:
+                assert _id(other.claim_due(_AT, tenant=None)) == second.id
+            with storage.unit_of_work() as third:
+                assert third.claim_due(_AT, tenant=None, skip=[second.id]) is None
+        with storage.unit_of_work() as uow:
+            assert _id(uow.claim_due(_AT, tenant=None)) == first.id
+
     def test_r15_concurrent_writers_lose_no_update(self, storage: Storage) -> None:
         """R15: threads that retry on ConcurrencyError apply every one of their updates."""
+        if not self.concurrent_writers:
+            pytest.skip(f"{type(self).__name__} declares concurrent_writers = False")
         ticket = self.add(storage)
         workers, rounds = 4, 10
 

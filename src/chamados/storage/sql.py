@@ -1,0 +1,760 @@
+"""The SQL storage adapter, on SQLAlchemy 2 Core: SQLite, PostgreSQL and MariaDB.
+
+``SqlStorage`` takes a URL (``sqlite:///chamados.db``, ``postgresql+psycopg://...``,
+``mysql+pymysql://...``), an ``Engine``, or a ``Connection`` inside a transaction the
+host application holds (chamados then writes through it, inside a savepoint, and never
+commits: the host's commit or rollback decides for both).
+
+How a unit of work runs: reads are short transactions of their own (so nothing is
+locked while a command thinks), and the commit writes the ticket row with a version
+check, the history, the messages, the outbox and the idempotency key in one
+transaction. A stale version, a duplicate id or key, or a lost connection leaves nothing
+written. The SLA monitor's ``claim_due`` opens the transaction early and locks the row
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL and MariaDB; ``BEGIN IMMEDIATE`` on SQLite).
+
+Tickets and events are stored as JSON documents (``chamados.storage.codec``) next to the
+columns queries filter and sort on. Driver errors are translated here, in one place:
+``StorageUnavailableError`` when the database cannot be reached, ``StorageError``
+otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from chamados.clock import epoch_micros
+from chamados.events import NoteAdded, Replied, TicketEvent
+from chamados.exceptions import (
+    ConcurrencyError,
+    ConfigurationError,
+    SchemaVersionError,
+    StorageError,
+    StorageUnavailableError,
+)
+from chamados.model import Ticket
+from chamados.storage import codec
+from chamados.storage.port import (
+    Changes,
+    DuplicateKeyError,
+    IdempotencyRecord,
+    Storage,
+    TicketQuery,
+    UnitOfWork,
+)
+
+__all__ = ["SCHEMA_VERSION", "SqlStorage", "make_engine", "metadata"]
+
+SCHEMA_VERSION = 1
+"""The schema this chamados reads and writes."""
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+_DOC = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+_SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+metadata = sa.MetaData()
+
+schema_table = sa.Table(
+    "chamados_schema",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+)
+
+tickets = sa.Table(
+    "chamados_tickets",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("channel", sa.String(128), nullable=False),
+    sa.Column("workflow", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("category", sa.String(128)),
+    sa.Column("priority", sa.SmallInteger, nullable=False),
+    sa.Column("team", sa.String(128)),
+    sa.Column("tier", sa.SmallInteger, nullable=False),
+    sa.Column("assignee", sa.String(128)),
+    sa.Column("requester_kind", sa.String(32), nullable=False),
+    sa.Column("requester_id", sa.String(128), nullable=False),
+    sa.Column("partner_id", sa.String(128)),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("sla_deadline_us", sa.BigInteger),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("data", _DOC, nullable=False),
+    sa.Index("ix_chamados_tickets_tenant_created", "tenant", "created_us"),
+    sa.Index("ix_chamados_tickets_tenant_status", "tenant", "status"),
+    sa.Index("ix_chamados_tickets_tenant_team_tier", "tenant", "team", "tier"),
+    sa.Index("ix_chamados_tickets_tenant_assignee", "tenant", "assignee"),
+    sa.Index("ix_chamados_tickets_tenant_partner", "tenant", "partner_id"),
+    sa.Index("ix_chamados_tickets_tenant_priority", "tenant", "priority"),
+    # The SLA monitor's due query, per tenant and across tenants, in claim order.
+    sa.Index("ix_chamados_tickets_tenant_deadline", "tenant", "sla_deadline_us", "id"),
+    sa.Index("ix_chamados_tickets_deadline", "sla_deadline_us", "id"),
+)
+
+history = sa.Table(
+    "chamados_history",
+    metadata,
+    sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("actor_kind", sa.String(32), nullable=False),
+    sa.Column("actor_id", sa.String(128), nullable=False),
+    sa.Column("data", _DOC, nullable=False),
+    sa.Index("ix_chamados_history_ticket", "ticket_id", "seq"),
+    sa.Index("ix_chamados_history_tenant_at", "tenant", "at_us"),
+)
+
+messages = sa.Table(
+    "chamados_messages",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("author_kind", sa.String(32), nullable=False),
+    sa.Column("author_id", sa.String(128), nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("automated", sa.Boolean, nullable=False),
+    sa.Column("external_id", sa.String(255)),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("body", _DOC, nullable=False),
+    sa.Index("ix_chamados_messages_ticket", "ticket_id", "at_us"),
+)
+
+outbox = sa.Table(
+    "chamados_outbox",
+    metadata,
+    sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_us", sa.BigInteger),
+    sa.Column("delivered_us", sa.BigInteger),
+    sa.Column("last_error", sa.Text),
+    sa.Column("data", _DOC, nullable=False),
+    sa.Index("ix_chamados_outbox_pending", "status", "next_attempt_us"),
+    sa.Index("ix_chamados_outbox_ticket", "ticket_id", "seq"),
+)
+
+idempotency = sa.Table(
+    "chamados_idempotency",
+    metadata,
+    sa.Column("tenant", sa.String(128), primary_key=True),
+    sa.Column("key", sa.String(191), primary_key=True),
+    sa.Column("command", sa.String(64), nullable=False),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("result", _DOC, nullable=False),
+)
+
+_TABLES = [t.name for t in metadata.sorted_tables]
+
+# Statements every command runs, built once.
+_GET_TICKET = sa.select(tickets.c.data).where(tickets.c.id == sa.bindparam("ticket_id"))
+_GET_HISTORY = (
+    sa.select(history.c.data)
+    .where(history.c.ticket_id == sa.bindparam("ticket_id"))
+    .order_by(history.c.seq)
+)
+_INSERT_TICKET = sa.insert(tickets)
+_UPDATE_TICKET = sa.update(tickets).where(
+    tickets.c.id == sa.bindparam("b_id"), tickets.c.version == sa.bindparam("b_loaded")
+)
+_LOCKING = frozenset({"postgresql", "mysql", "mariadb"})
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url`` set up the way chamados needs it.
+
+    SQLite gets real transactions (SQLAlchemy's recipe for pysqlite), WAL, a busy timeout,
+    and ``BEGIN IMMEDIATE`` for writing transactions; ``sqlite://`` (in memory) gets one
+    shared connection. Servers get ``pool_pre_ping`` so a dead pooled connection is
+    replaced rather than failing a command.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError as error:
+        raise ConfigurationError(f"not a database URL: {url!r} ({error})", key="storage") from None
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        engine = sa.create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **({"poolclass": StaticPool} if memory else {}),
+            **options,
+        )
+        _sqlite_transactions(engine, wal=not memory)
+        return engine
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True, **options)
+    except (ModuleNotFoundError, sa_exc.NoSuchModuleError) as error:
+        raise ConfigurationError(
+            f"the driver for {parsed.drivername} is not installed ({error}); chamados[sql] "
+            f"brings psycopg (postgresql+psycopg://) and PyMySQL (mysql+pymysql://)",
+            key="storage",
+        ) from None
+
+
+def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
+    @sa_event.listens_for(engine, "connect")
+    def connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if wal:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        immediate = connection.info.get("chamados_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class SqlStorage(Storage):
+    """Tickets in a SQL database: SQLite, PostgreSQL or MariaDB.
+
+    ``target`` is a URL, an ``Engine``, or a ``Connection`` in a transaction the host
+    holds. ``create`` makes the tables when the database has none of chamados' tables
+    yet (default: yes, except on a host's connection); a schema of another version is
+    never changed here: ``SchemaVersionError`` says to run ``chamados db upgrade``.
+
+    >>> storage = SqlStorage("sqlite://")
+    >>> storage.schema_version() is None  # the tables are made on first use
+    True
+    >>> with storage.unit_of_work() as uow:
+    ...     uow.find(TicketQuery(tenant="loja-1"))
+    []
+    >>> storage.schema_version()
+    1
+    """
+
+    def __init__(self, target: str | Engine | Connection, *, create: bool | None = None) -> None:
+        self._host: Connection | None = None
+        self._owned = False
+        if isinstance(target, str):
+            self.engine = make_engine(target)
+            self._owned = True
+        elif isinstance(target, Engine):
+            self.engine = target
+        elif isinstance(target, Connection):
+            self._host = target
+            self.engine = target.engine
+        else:
+            raise ConfigurationError(
+                f"SqlStorage takes a URL, an Engine or a Connection, got {type(target).__name__}",
+                key="storage",
+            )
+        self.dialect = self.engine.dialect.name
+        self._create = create if create is not None else self._host is None
+        self._checked = False
+
+    def __repr__(self) -> str:
+        where = self.engine.url.render_as_string(hide_password=True)
+        return f"<SqlStorage {where}{' (host transaction)' if self._host else ''}>"
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def schema_version(self) -> int | None:
+        """The chamados schema version of the database, ``None`` if it has no chamados tables."""
+        with self._guard(), self._ddl_connection() as conn:
+            return self._read_version(conn)
+
+    def init(self) -> None:
+        """Create chamados' tables (``chamados db init``); an existing schema is refused."""
+        with self._guard(), self._ddl_connection() as conn:
+            found = self._read_version(conn)
+            if found is not None:
+                raise SchemaVersionError(
+                    f"the database already has chamados' schema (version {found}); use "
+                    f"`chamados db upgrade` to bring it to version {SCHEMA_VERSION}",
+                    found=found,
+                    expected=SCHEMA_VERSION,
+                )
+            self._create_all(conn)
+        self._checked = True
+
+    def upgrade(self) -> int:
+        """Migrate the schema to this chamados' version (``chamados db upgrade``); returns
+        the number of migrations run."""
+        with self._guard(), self._ddl_connection() as conn:
+            found = self._read_version(conn)
+            if found is None:
+                self._create_all(conn)
+                self._checked = True
+                return 0
+            if found > SCHEMA_VERSION:
+                raise self._newer(found)
+            ran = 0
+            for version in range(found, SCHEMA_VERSION):
+                MIGRATIONS[version](conn)
+                conn.execute(sa.update(schema_table).values(version=version + 1))
+                ran += 1
+        self._checked = True
+        return ran
+
+    def check(self) -> None:
+        """Raise ``SchemaVersionError`` unless the schema is this chamados' version."""
+        if self._checked:
+            return
+        with self._guard(), self._ddl_connection() as conn:
+            found = self._read_version(conn)
+            if found is None:
+                if not self._create:
+                    raise SchemaVersionError(
+                        f"the database has no chamados tables; run `chamados db init` (or "
+                        f"SqlStorage(...).init()) for {self!r}",
+                        found=None,
+                        expected=SCHEMA_VERSION,
+                    )
+                self._create_all(conn)
+            elif found < SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"the database's chamados schema is version {found}, older than this "
+                    f"chamados (version {SCHEMA_VERSION}); run `chamados db upgrade`",
+                    found=found,
+                    expected=SCHEMA_VERSION,
+                )
+            elif found > SCHEMA_VERSION:
+                raise self._newer(found)
+        self._checked = True
+
+    def _newer(self, found: int) -> SchemaVersionError:
+        return SchemaVersionError(
+            f"the database's chamados schema is version {found}, newer than this chamados "
+            f"(version {SCHEMA_VERSION}); upgrade chamados",
+            found=found,
+            expected=SCHEMA_VERSION,
+        )
+
+    @contextmanager
+    def _ddl_connection(self) -> Iterator[Connection]:
+        if self._host is not None:
+            yield self._host
+            return
+        with self.engine.connect() as conn:
+            conn.info["chamados_write"] = True
+            with conn.begin():
+                yield conn
+
+    def _read_version(self, conn: Connection) -> int | None:
+        names = set(sa.inspect(conn).get_table_names())
+        if schema_table.name not in names:
+            if names & set(_TABLES):
+                raise SchemaVersionError(
+                    "the database has some chamados tables but no schema version; it was "
+                    "not made by chamados db init",
+                    found=None,
+                    expected=SCHEMA_VERSION,
+                )
+            return None
+        version = conn.execute(sa.select(sa.func.max(schema_table.c.version))).scalar()
+        return int(version) if version is not None else None
+
+    def _create_all(self, conn: Connection) -> None:
+        metadata.create_all(conn)
+        conn.execute(sa.insert(schema_table).values(version=SCHEMA_VERSION))
+
+    # -- units of work ----------------------------------------------------------------------
+
+    def unit_of_work(self) -> UnitOfWork:
+        if self._host is not None and not self._host.in_transaction():
+            raise ConfigurationError(
+                "the host's Connection must be in a transaction (with conn.begin(): ...); "
+                "chamados writes inside it and leaves the commit to the host",
+                key="storage",
+            )
+        self.check()
+        return _SqlUnitOfWork(self)
+
+    def close(self) -> None:
+        """Dispose of the engine's connections (only when this storage made the engine)."""
+        if self._owned:
+            self.engine.dispose()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """The one place driver errors become chamados errors."""
+        try:
+            yield
+        except sa_exc.DBAPIError as error:
+            if _lost(error, self.dialect):
+                raise StorageUnavailableError(
+                    f"the database cannot be reached ({_first_line(error)}); nothing was "
+                    f"stored, retry when it is back"
+                ) from error
+            raise StorageError(f"the database refused: {_first_line(error)}") from error
+        except sa_exc.SQLAlchemyError as error:
+            raise StorageError(f"storage failed: {_first_line(error)}") from error
+
+
+def _lost(error: sa_exc.DBAPIError, dialect: str) -> bool:
+    """Whether the error means the database is out of reach (not that it refused)."""
+    if error.connection_invalidated or isinstance(error, sa_exc.InterfaceError):
+        return True
+    if not isinstance(error, sa_exc.OperationalError) or _clash(error) is not None:
+        return False
+    if dialect == "sqlite":  # SQLite says OperationalError for refusals too ("no such table")
+        return any(reason in str(error.orig) for reason in _SQLITE_UNAVAILABLE)
+    return True
+
+
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database table is locked",
+    "unable to open database file",
+    "disk I/O error",
+)
+
+
+# Transactions the database stopped because they clashed with others: retryable.
+_CLASH_SQLSTATES = {"40001": "serialization failure", "40P01": "deadlock"}
+_CLASH_MYSQL_CODES = {1213: "deadlock", 1205: "lock wait timeout"}
+
+
+def _clash(error: sa_exc.DBAPIError) -> str | None:
+    """``deadlock`` (or the like) when the database rolled the transaction back because
+    it clashed with another; ``None`` for every other error."""
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if isinstance(sqlstate, str) and sqlstate in _CLASH_SQLSTATES:
+        return _CLASH_SQLSTATES[sqlstate]
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _CLASH_MYSQL_CODES:
+        return _CLASH_MYSQL_CODES[args[0]]
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _guarded(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        self = args[0]
+        assert isinstance(self, _SqlUnitOfWork)
+        with self._storage._guard():
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+class _SqlUnitOfWork(UnitOfWork):
+    def __init__(self, storage: SqlStorage) -> None:
+        super().__init__()
+        self._storage = storage
+        self._conn: Connection | None = None
+        self._claimed: sa.engine.Transaction | None = None
+
+    # -- connections and transactions ------------------------------------------------------
+
+    def _connection(self) -> Connection:
+        host = self._storage._host
+        if host is not None:
+            return host
+        if self._conn is None:
+            self._conn = self._storage.engine.connect()
+        return self._conn
+
+    def _rows(
+        self, statement: sa.Executable, parameters: dict[str, Any] | None = None
+    ) -> Sequence[sa.Row[Any]]:
+        conn = self._connection()
+        if self._storage._host is not None or self._claimed is not None:
+            return conn.execute(statement, parameters).all()
+        conn.info["chamados_write"] = False
+        with conn.begin():
+            return conn.execute(statement, parameters).all()
+
+    def _write_transaction(self) -> Any:
+        conn = self._connection()
+        if self._storage._host is not None:
+            if not conn.in_transaction():
+                raise ConfigurationError(
+                    "the host's Connection must be in a transaction (with conn.begin(): ...); "
+                    "chamados writes inside it and leaves the commit to the host",
+                    key="storage",
+                )
+            return conn.begin_nested()
+        if self._claimed is not None:
+            return self._claimed
+        conn.info["chamados_write"] = True
+        return conn.begin()
+
+    # -- reads ------------------------------------------------------------------------------
+
+    @_guarded
+    def _get(self, ticket_id: str) -> Ticket | None:
+        rows = self._rows(_GET_TICKET, {"ticket_id": ticket_id})
+        return _ticket(rows[0][0]) if rows else None
+
+    @_guarded
+    def _history(self, ticket_id: str) -> Iterable[TicketEvent]:
+        rows = self._rows(_GET_HISTORY, {"ticket_id": ticket_id})
+        return [codec.loads(row[0]) for row in rows]
+
+    @_guarded
+    def _find(self, query: TicketQuery) -> Iterable[Ticket]:
+        c = tickets.c
+        statement = sa.select(c.data)
+        conditions: list[sa.ColumnElement[bool]] = []
+        if query.tenant is not None:
+            conditions.append(c.tenant == query.tenant)
+        if query.status is not None:
+            conditions.append(c.status.in_(sorted(query.status)))
+        for column, value in (
+            (c.team, query.team),
+            (c.assignee, query.assignee),
+            (c.tier, query.tier),
+            (c.channel, query.channel),
+            (c.category, query.category),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if query.priority is not None:
+            conditions.append(c.priority.in_(sorted(p.rank for p in query.priority)))
+        if query.requester is not None:
+            conditions.append(c.requester_kind == query.requester.kind.value)
+            conditions.append(c.requester_id == query.requester.id)
+        if query.partner is not None:
+            conditions.append(c.partner_id == query.partner.id)
+        statement = statement.where(*conditions).order_by(c.created_us, c.id)
+        if query.limit is not None and not query.tags:
+            statement = statement.limit(query.limit)
+        found = [_ticket(row[0]) for row in self._rows(statement)]
+        # Tags and the partner's kind are checked on the documents (query.matches is the
+        # reference), which also keeps the SQL simple.
+        found = [t for t in found if query.matches(t)]
+        return found[: query.limit] if query.limit is not None else found
+
+    @_guarded
+    def _due(self, now: int, tenant: str | None, limit: int | None) -> Iterable[Ticket]:
+        statement = self._due_statement(now, tenant, frozenset())
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [_ticket(row[0]) for row in self._rows(statement)]
+
+    def _due_statement(self, now: int, tenant: str | None, skip: frozenset[str]) -> sa.Select[Any]:
+        c = tickets.c
+        statement = sa.select(c.data).where(
+            c.sla_deadline_us.is_not(None), c.sla_deadline_us <= now
+        )
+        if tenant is not None:
+            statement = statement.where(c.tenant == tenant)
+        if skip:
+            statement = statement.where(c.id.not_in(sorted(skip)))
+        return statement.order_by(c.sla_deadline_us, c.id)
+
+    @_guarded
+    def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
+        conn = self._connection()
+        if self._storage._host is None and self._claimed is None:
+            conn.info["chamados_write"] = True  # SQLite: BEGIN IMMEDIATE, one writer at a time
+            self._claimed = conn.begin()
+        statement = self._due_statement(now, tenant, skip).limit(1)
+        if self._storage.dialect in _LOCKING:
+            statement = statement.with_for_update(skip_locked=True)
+        row = conn.execute(statement).first()
+        return _ticket(row[0]) if row is not None else None
+
+    @_guarded
+    def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
+        c = idempotency.c
+        rows = self._rows(
+            sa.select(c.command, c.ticket_id, c.result).where(c.tenant == tenant, c.key == key)
+        )
+        if not rows:
+            return None
+        command, ticket_id, result = tuple(rows[0])
+        return IdempotencyRecord(tenant, key, command, ticket_id, _ticket(result))
+
+    # -- writes -------------------------------------------------------------------------------
+
+    @_guarded
+    def _commit(self, changes: Changes) -> None:
+        conn = self._connection()
+        transaction = self._write_transaction()
+        try:
+            for ticket in changes.inserts:
+                conn.execute(_INSERT_TICKET, _columns(ticket))
+            for ticket, loaded in changes.updates:
+                done = conn.execute(
+                    _UPDATE_TICKET, {**_columns(ticket), "b_id": ticket.id, "b_loaded": loaded}
+                )
+                if done.rowcount != 1:
+                    actual = conn.execute(
+                        sa.select(tickets.c.version).where(tickets.c.id == ticket.id)
+                    ).scalar()
+                    raise ConcurrencyError(ticket.id, expected=loaded, actual=actual)
+            if changes.events:
+                conn.execute(sa.insert(history), [_event_row(e) for e in changes.events])
+                said = [
+                    _message_row(e) for e in changes.events if isinstance(e, Replied | NoteAdded)
+                ]
+                if said:
+                    conn.execute(sa.insert(messages), said)
+            if changes.outbox:
+                conn.execute(sa.insert(outbox), [_outbox_row(e) for e in changes.outbox])
+            for record in changes.keys:
+                conn.execute(
+                    sa.insert(idempotency).values(
+                        tenant=record.tenant,
+                        key=record.key,
+                        command=record.command,
+                        ticket_id=record.ticket_id,
+                        result=codec.dumps(record.result),
+                    )
+                )
+            self._commit_transaction(transaction)
+        except sa_exc.IntegrityError as error:
+            self._abandon(transaction)
+            raise self._conflict(changes) from error
+        except sa_exc.DBAPIError as error:
+            self._abandon(transaction)
+            clash = _clash(error)
+            first = next(iter(changes.updates), None)
+            if clash is None or first is None:
+                raise
+            raise ConcurrencyError(
+                first[0].id, expected=first[1], actual=None, clash=clash
+            ) from error
+        except BaseException:
+            self._abandon(transaction)
+            raise
+        finally:
+            self._claimed = None
+
+    def _commit_transaction(self, transaction: Any) -> None:
+        try:
+            transaction.commit()
+        except sa_exc.DBAPIError as error:
+            if self._storage._host is None and _lost(error, self._storage.dialect):
+                raise StorageUnavailableError(
+                    f"the connection was lost while the database committed "
+                    f"({_first_line(error)}); the command may or may not be stored: retry "
+                    f"it with the same idempotency key",
+                    maybe_stored=True,
+                ) from error
+            raise
+
+    def _abandon(self, transaction: Any) -> None:
+        try:
+            if transaction.is_active:
+                transaction.rollback()
+        except sa_exc.SQLAlchemyError:
+            pass  # the connection is gone: the server dropped the transaction already
+
+    def _conflict(self, changes: Changes) -> Exception:
+        """Why an insert was refused: a key someone else used, or an id that exists."""
+        for record in changes.keys:
+            taken = self._idempotency(record.tenant, record.key)
+            if taken is not None:
+                return DuplicateKeyError(taken)
+        for ticket in changes.inserts:
+            existing = self._get(ticket.id)
+            if existing is not None:
+                return ConcurrencyError(ticket.id, expected=0, actual=existing.version)
+        return StorageError("the database refused the changes (a uniqueness constraint)")
+
+    def _rollback(self) -> None:
+        if self._claimed is not None:
+            self._abandon(self._claimed)
+            self._claimed = None
+
+    def _end(self) -> None:
+        if self._conn is not None:
+            with suppress(sa_exc.SQLAlchemyError):
+                self._conn.close()
+            self._conn = None
+
+
+def _ticket(document: str) -> Ticket:
+    ticket = codec.loads(document)
+    if not isinstance(ticket, Ticket):
+        raise StorageError("a stored ticket document does not hold a ticket")
+    return ticket
+
+
+def _columns(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "tenant": ticket.tenant,
+        "channel": ticket.channel,
+        "workflow": ticket.workflow,
+        "status": ticket.status,
+        "category": ticket.category,
+        "priority": ticket.priority.rank,
+        "team": ticket.team,
+        "tier": ticket.tier,
+        "assignee": ticket.assignee,
+        "requester_kind": ticket.requester.kind.value,
+        "requester_id": ticket.requester.id,
+        "partner_id": ticket.partner.id if ticket.partner else None,
+        "created_us": epoch_micros(ticket.created_at),
+        "sla_deadline_us": epoch_micros(ticket.sla_deadline) if ticket.sla_deadline else None,
+        "version": ticket.version,
+        "data": codec.dumps(ticket),
+    }
+
+
+def _event_row(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "ticket_id": event.ticket_id,
+        "tenant": event.tenant,
+        "version": event.version,
+        "kind": event.kind,
+        "at_us": epoch_micros(event.at),
+        "actor_kind": event.actor.kind.value,
+        "actor_id": event.actor.id,
+        "data": codec.dumps(event),
+    }
+
+
+def _message_row(event: Replied | NoteAdded) -> dict[str, Any]:
+    message = event.message
+    return {
+        "id": message.id,
+        "ticket_id": event.ticket_id,
+        "tenant": event.tenant,
+        "author_kind": message.author.kind.value,
+        "author_id": message.author.id,
+        "public": message.public,
+        "automated": message.automated,
+        "external_id": message.external_id,
+        "at_us": epoch_micros(message.at),
+        "body": message.body,
+    }
+
+
+def _outbox_row(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "ticket_id": event.ticket_id,
+        "tenant": event.tenant,
+        "kind": event.kind,
+        "created_us": epoch_micros(event.at),
+        "data": codec.dumps(event),
+    }
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+"""Schema migrations: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``."""

@@ -1,0 +1,575 @@
+"""The SQL adapter beyond the contract: schema versions, the host's transaction,
+atomicity, lost connections, real concurrency and the SLA monitor on real databases."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from chamados import (
+    ConcurrencyError,
+    ConfigurationError,
+    Helpdesk,
+    MemoryStorage,
+    Party,
+    SchemaVersionError,
+    SequentialIds,
+    StorageError,
+    StorageUnavailableError,
+    describe,
+    retry_on_conflict,
+)
+from chamados.demo import continue_demo, run_demo
+from chamados.events import SlaBreached, SlaEvent, SlaWarning, TicketEvent
+from chamados.settings import storage_from
+from chamados.sla import BusinessCalendar, SlaPolicy, Target
+from chamados.storage import sql as sql_module
+from chamados.storage.sql import SCHEMA_VERSION, SqlStorage, make_engine
+from chamados.testing import FakeClock, RecordingNotifier
+from tests.sql_servers import empty, mariadb_engine, postgres_engine  # noqa: F401
+
+ANA = Party.agent("ana", name="Ana")
+MARIA = Party.customer("c-1", name="Maria")
+START = "2026-03-02T09:00:00-03:00"
+H = timedelta(hours=1)
+FIXTURES = {"postgresql": "postgres_engine", "mariadb": "mariadb_engine"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on each backend, its chamados tables created and empty."""
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'chamados.db'}")
+        SqlStorage(made).check()
+        yield made
+        made.dispose()
+        return
+    server: Engine = request.getfixturevalue(FIXTURES[request.param])
+    empty(server)
+    yield server
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def server(request: pytest.FixtureRequest) -> Engine:
+    """An engine on each database server (the backends with row locks and kills)."""
+    found: Engine = request.getfixturevalue(FIXTURES[request.param])
+    empty(found)
+    return found
+
+
+def count(engine: Engine, table: str, **where: Any) -> int:
+    chosen = sql_module.metadata.tables[table]
+    statement = sa.select(sa.func.count()).select_from(chosen)
+    for column, value in where.items():
+        statement = statement.where(chosen.c[column] == value)
+    with engine.connect() as conn:
+        return int(conn.execute(statement).scalar_one())
+
+
+def desk_on(storage: Any, **options: Any) -> Helpdesk:
+    return Helpdesk(storage=storage, clock=FakeClock(START), **options)
+
+
+def first_response_policy() -> SlaPolicy:
+    """Answer within 2 calendar hours; warn at half the time."""
+    return SlaPolicy(
+        name="loja",
+        calendar=BusinessCalendar.always_open(timezone="America/Sao_Paulo"),
+        targets={"first_response": Target(calendar=2 * H)},
+        warn_at=[0.5],
+    )
+
+
+# -- the same story on every backend --------------------------------------------------------------
+
+
+def test_the_demo_tells_the_same_story_on_every_backend(engine: Engine) -> None:
+    """Four days of tickets give the same output, tickets and histories in memory and
+    in the database; continuing a week later does too."""
+    in_memory, stored = io.StringIO(), io.StringIO()
+    reference = run_demo(in_memory, storage=MemoryStorage())
+    desk = run_demo(stored, storage=SqlStorage(engine))
+    assert stored.getvalue() == in_memory.getvalue()
+    assert desk.tickets() == reference.tickets()
+
+    def story(d: Helpdesk) -> list[list[tuple[Any, ...]]]:
+        return [
+            [(e.kind, e.version, e.at, e.actor, describe(e)) for e in d.history(t.id)]
+            for t in d.tickets()
+        ]
+
+    assert story(desk) == story(reference)
+    later_memory, later_stored = io.StringIO(), io.StringIO()
+    continue_demo(later_memory, reference.storage)
+    continue_demo(later_stored, SqlStorage(engine))
+    assert later_stored.getvalue() == later_memory.getvalue()
+
+
+# -- schema versions ------------------------------------------------------------------------------
+
+
+def test_a_database_without_tables_is_refused_when_not_allowed_to_create(tmp_path: Path) -> None:
+    """create=False on an empty database says to run chamados db init; init() fixes it."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'x.db'}", create=False)
+    with pytest.raises(SchemaVersionError, match="run `chamados db init`") as caught:
+        storage.unit_of_work()
+    assert (caught.value.found, caught.value.expected) == (None, SCHEMA_VERSION)
+    storage.init()
+    assert storage.schema_version() == SCHEMA_VERSION
+    with pytest.raises(SchemaVersionError, match="already has chamados' schema"):
+        storage.init()
+
+
+def test_an_older_schema_asks_for_upgrade_and_upgrade_migrates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schema one version behind is refused until upgrade() runs the migration."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    SqlStorage(url).init()
+    monkeypatch.setattr(sql_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    ran: list[int] = []
+
+    def migrate(conn: sa.Connection) -> None:
+        ran.append(1)
+        conn.exec_driver_sql("CREATE TABLE chamados_extra (x INTEGER)")
+
+    monkeypatch.setitem(sql_module.MIGRATIONS, SCHEMA_VERSION, migrate)
+    storage = SqlStorage(url)
+    with pytest.raises(SchemaVersionError, match="older than this chamados") as caught:
+        storage.unit_of_work()
+    assert "chamados db upgrade" in str(caught.value)
+    assert caught.value.found == SCHEMA_VERSION
+    assert storage.upgrade() == 1
+    assert ran == [1]
+    assert SqlStorage(url).schema_version() == SCHEMA_VERSION + 1
+    with SqlStorage(url).unit_of_work() as uow:
+        assert uow.find(sql_module.TicketQuery(tenant="loja-1")) == []
+    assert SqlStorage(url).upgrade() == 0
+
+
+def test_a_newer_schema_asks_to_upgrade_chamados(tmp_path: Path) -> None:
+    """A database migrated by a newer chamados is refused, never written."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'x.db'}")
+    storage.init()
+    with storage.engine.begin() as conn:
+        conn.execute(sa.update(sql_module.schema_table).values(version=SCHEMA_VERSION + 1))
+    for fresh in (SqlStorage(storage.engine), SqlStorage(storage.engine)):
+        with pytest.raises(SchemaVersionError, match="upgrade chamados"):
+            fresh.unit_of_work()
+    with pytest.raises(SchemaVersionError, match="newer than this chamados"):
+        SqlStorage(storage.engine).upgrade()
+
+
+def test_stray_chamados_tables_without_a_version_are_refused(tmp_path: Path) -> None:
+    """Tables that look like chamados' but carry no schema version are not touched."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE chamados_tickets (id TEXT)")
+    with pytest.raises(SchemaVersionError, match="no schema version"):
+        SqlStorage(engine).unit_of_work()
+
+
+# -- choosing the storage -------------------------------------------------------------------------
+
+
+def test_storage_is_chosen_by_url_engine_connection_or_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL, an Engine or a Connection make a SqlStorage; CHAMADOS_STORAGE_URL is used
+    when no storage is given; memory otherwise."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert isinstance(Helpdesk(storage=url).storage, SqlStorage)
+    engine = make_engine(url)
+    assert Helpdesk(storage=engine).storage.engine is engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        assert isinstance(storage_from(conn), SqlStorage)
+    monkeypatch.setenv("CHAMADOS_STORAGE_URL", url)
+    from_env = Helpdesk(clock=FakeClock(START))
+    assert isinstance(from_env.storage, SqlStorage)
+    from_env.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    assert len(Helpdesk(storage=url).tickets()) == 1  # persisted in that file
+    monkeypatch.setenv("CHAMADOS_STORAGE_URL", " ")
+    assert isinstance(Helpdesk().storage, MemoryStorage)
+    assert isinstance(storage_from(None, environ={}), MemoryStorage)
+    with pytest.raises(ConfigurationError, match="not a database URL"):
+        Helpdesk(storage="definitely not a url")
+    with pytest.raises(ConfigurationError, match="driver for oracle"):
+        Helpdesk(storage="oracle+nosuchdriver://x/y")
+
+
+# -- the host's transaction -----------------------------------------------------------------------
+
+
+def orders_table(engine: Engine) -> sa.Table:
+    table = sa.Table(
+        "host_orders",
+        sa.MetaData(),
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("status", sa.String(32)),
+    )
+    table.drop(engine, checkfirst=True)
+    table.create(engine)
+    return table
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_commands_join_the_hosts_transaction(engine: Engine, outcome: str) -> None:
+    """Through the host's Connection, chamados writes inside the host's transaction and
+    never commits: the ticket and the host's order are stored together or not at all."""
+    orders = orders_table(engine)
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.execute(sa.insert(orders).values(id="pedido-1", status="refund_requested"))
+        desk = desk_on(conn)
+        ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Estorno")
+        desk.reply(ticket.id, author=ANA, body="Estorno aprovado")
+        assert len(desk.history(ticket.id)) == 3  # visible inside the transaction
+        assert count(engine, "chamados_tickets") == 0  # but not outside it
+        if outcome == "commit":
+            transaction.commit()
+        else:
+            transaction.rollback()
+    stored = 1 if outcome == "commit" else 0
+    assert count(engine, "chamados_tickets") == stored
+    assert count(engine, "chamados_history") == 3 * stored  # opened, started, replied
+    with engine.connect() as conn:
+        assert len(conn.execute(sa.select(orders)).all()) == stored
+    orders.drop(engine)
+
+
+def test_a_refused_write_inside_the_hosts_transaction_spares_the_host_work(
+    engine: Engine,
+) -> None:
+    """chamados writes in a savepoint: when its insert is refused (an id already taken,
+    which open() then retries with the next id), the host's transaction goes on."""
+    orders = orders_table(engine)
+    with engine.connect() as conn, conn.begin():
+        desk = desk_on(conn, ticket_ids=SequentialIds("T-"))
+        desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Um")
+        conn.execute(sa.insert(orders).values(id="pedido-1", status="paid"))
+        clone = desk_on(conn, ticket_ids=SequentialIds("T-"))  # T-0001 again, then T-0002
+        second = clone.open(tenant="loja-1", channel="site", requester=MARIA, subject="Dois")
+        assert second.id == "T-0002"
+        conn.execute(sa.insert(orders).values(id="pedido-2", status="paid"))
+    assert count(engine, "chamados_tickets") == 2
+    with engine.connect() as conn:
+        assert len(conn.execute(sa.select(orders)).all()) == 2
+    orders.drop(engine)
+
+
+def test_a_host_connection_outside_a_transaction_is_refused(engine: Engine) -> None:
+    """chamados never commits for the host, so it needs the host's transaction open."""
+    with engine.connect() as conn:
+        desk = desk_on(conn)
+        with pytest.raises(ConfigurationError, match="must be in a transaction"):
+            desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+        conn.rollback()
+    assert count(engine, "chamados_tickets") == 0
+
+
+# -- atomicity ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def failing_on(
+    engine: Engine, fragment: str, action: Callable[[Any], None]
+) -> Iterator[list[str]]:
+    """Run ``action(connection)`` just before the first statement containing ``fragment``."""
+    fired: list[str] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if fragment in statement and not fired:
+            fired.append(statement)
+            action(conn)
+
+    sa_event.listen(engine, "before_cursor_execute", hook)
+    try:
+        yield fired
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", hook)
+
+
+def snapshot(engine: Engine, ticket_id: str) -> dict[str, int]:
+    """What the database holds of a ticket, row by row."""
+    with engine.connect() as conn:
+        version = conn.execute(
+            sa.select(sql_module.tickets.c.version).where(sql_module.tickets.c.id == ticket_id)
+        ).scalar_one()
+    return {
+        "version": version,
+        "history": count(engine, "chamados_history", ticket_id=ticket_id),
+        "messages": count(engine, "chamados_messages", ticket_id=ticket_id),
+        "outbox": count(engine, "chamados_outbox", ticket_id=ticket_id),
+        "keys": count(engine, "chamados_idempotency"),
+    }
+
+
+def boom(conn: Any) -> None:
+    raise RuntimeError("disk full")
+
+
+@pytest.mark.parametrize(
+    "table", ["chamados_history", "chamados_messages", "chamados_outbox", "chamados_idempotency"]
+)
+def test_a_command_writes_everything_or_nothing(engine: Engine, table: str) -> None:
+    """The ticket row, its events, messages, outbox rows and idempotency key are one
+    transaction: a failure writing any of them leaves the others unwritten."""
+    desk = desk_on(SqlStorage(engine), notifiers=[RecordingNotifier()])
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    before = snapshot(engine, ticket.id)
+    with (
+        failing_on(engine, f"INSERT INTO {table}", boom) as fired,
+        pytest.raises(RuntimeError, match="disk full"),
+    ):
+        desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    assert fired
+    assert snapshot(engine, ticket.id) == before
+    desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    after = snapshot(engine, ticket.id)
+    assert after == {
+        "version": before["version"] + 1,
+        "history": before["history"] + 2,  # replied, and the status it moved to
+        "messages": before["messages"] + 1,
+        "outbox": before["outbox"] + 2,
+        "keys": before["keys"] + 1,
+    }
+
+
+# -- lost connections -----------------------------------------------------------------------------
+
+
+def kill(conn: Any) -> None:
+    """Kill the server session behind ``conn`` from another connection."""
+    engine: Engine = conn.engine
+    raw = conn.connection.dbapi_connection
+    admin = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with admin.begin() as other:
+            if engine.dialect.name == "postgresql":
+                other.execute(
+                    sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": raw.info.backend_pid}
+                )
+            else:
+                other.exec_driver_sql(f"KILL CONNECTION {int(raw.thread_id())}")
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("moment", ["INSERT INTO chamados_history", "INSERT INTO chamados_outbox"])
+def test_a_connection_killed_mid_command_stores_nothing(server: Engine, moment: str) -> None:
+    """The server session dies half-way through a command's writes: the command raises
+    StorageUnavailableError, nothing of it is stored, and the next command works."""
+    desk = desk_on(SqlStorage(server), notifiers=[RecordingNotifier()])
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    before = snapshot(server, ticket.id)
+    with (
+        failing_on(server, moment, kill) as fired,
+        pytest.raises(StorageUnavailableError, match="cannot be reached") as caught,
+    ):
+        desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    assert fired
+    assert caught.value.maybe_stored is False
+    assert snapshot(server, ticket.id) == before
+    desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    assert snapshot(server, ticket.id)["history"] == before["history"] + 2
+
+
+def test_a_connection_lost_during_commit_may_have_stored_and_the_key_makes_it_safe(
+    server: Engine,
+) -> None:
+    """Killed at COMMIT, the outcome is unknown to the client: the error says so
+    (maybe_stored), and retrying with the same idempotency key applies it once."""
+    desk = desk_on(SqlStorage(server))
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    before = snapshot(server, ticket.id)
+    fired: list[bool] = []
+
+    def on_commit(conn: Any) -> None:
+        if not fired and conn.info.get("chamados_write"):  # the command's, not a read's
+            fired.append(True)
+            kill(conn)
+
+    sa_event.listen(server, "commit", on_commit)
+    try:
+        with pytest.raises(StorageUnavailableError, match="may or may not") as caught:
+            desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    finally:
+        sa_event.remove(server, "commit", on_commit)
+    assert caught.value.maybe_stored is True
+    retry_on_conflict(
+        lambda: desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1"),
+        unavailable=True,
+    )
+    desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    assert snapshot(server, ticket.id)["history"] == before["history"] + 2
+    assert snapshot(server, ticket.id)["messages"] == 1
+
+
+def test_an_unreachable_database_is_storage_unavailable() -> None:
+    """No server at the URL: StorageUnavailableError, with the driver's reason."""
+    storage = SqlStorage("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(StorageUnavailableError, match="cannot be reached"):
+        storage.unit_of_work()
+
+
+# -- concurrency with real workers ----------------------------------------------------------------
+
+
+def run_workers(workers: int, work: Callable[[int], None]) -> None:
+    """Run ``work(n)`` on ``workers`` threads started together; re-raise any failure."""
+    start = threading.Barrier(workers)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+
+
+def check_versions(desk: Helpdesk, ticket_id: str) -> None:
+    """Each saved version appears once in the history, in order, with no gap."""
+    versions = [e.version for e in desk.history(ticket_id)]
+    assert versions == sorted(versions)
+    assert sorted(set(versions)) == list(range(1, desk.get(ticket_id).version + 1))
+
+
+def test_many_workers_on_the_same_tickets_lose_nothing(server: Engine) -> None:
+    """Eight threads, each with its own connections, add notes to the same three
+    tickets: every note either lands or raises ConcurrencyError, nothing else; with
+    retry_on_conflict every note lands."""
+    storage = SqlStorage(server)
+    desk = desk_on(storage)
+    tickets = [
+        desk.open(tenant="loja-1", channel="site", requester=MARIA, subject=f"t{n}").id
+        for n in range(3)
+    ]
+    workers, rounds = 8, 12
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def bare(n: int) -> None:
+        for i in range(rounds):
+            try:
+                desk.add_note(tickets[(n + i) % 3], author=ANA, body=f"a{n}-{i}")
+                outcome = "saved"
+            except ConcurrencyError:
+                outcome = "conflict"
+            with lock:
+                outcomes[outcome] += 1
+
+    run_workers(workers, bare)
+    assert outcomes["conflict"] > 0  # the workers did collide
+    assert outcomes["saved"] + outcomes["conflict"] == workers * rounds
+    notes = lambda: sum(  # noqa: E731
+        1 for t in tickets for e in desk.history(t) if e.kind == "note_added"
+    )
+    assert notes() == outcomes["saved"]
+
+    def retried(n: int) -> None:
+        for i in range(rounds):
+            ticket_id, body = tickets[(n + i) % 3], f"b{n}-{i}"
+            retry_on_conflict(
+                lambda t=ticket_id, b=body: desk.add_note(t, author=ANA, body=b),
+                attempts=200,
+                delay=0.002,
+            )
+
+    run_workers(workers, retried)
+    assert notes() == outcomes["saved"] + workers * rounds
+    for ticket_id in tickets:
+        check_versions(desk, ticket_id)
+
+
+def test_two_monitors_ticking_at_once_report_each_deadline_once(engine: Engine) -> None:
+    """Two SLA monitors (own desks, own connections) tick the same due tickets at the
+    same moment: each warning and breach is recorded and published exactly once."""
+    clock = FakeClock(START)
+    opener = Helpdesk(storage=SqlStorage(engine), clock=clock, sla=[first_response_policy()])
+    tickets = [
+        opener.open(tenant="loja-1", channel="site", requester=MARIA, subject=f"t{n}").id
+        for n in range(20)
+    ]
+    clock.advance(hours=3)  # past the warning (1h) and the due time (2h) of every ticket
+    notifiers = [RecordingNotifier(), RecordingNotifier()]
+    monitors = [
+        Helpdesk(
+            storage=SqlStorage(engine),
+            clock=clock,
+            sla=[first_response_policy()],
+            notifiers=[notifier],
+        )
+        for notifier in notifiers
+    ]
+    emitted: list[list[TicketEvent]] = [[], []]
+
+    def tick(n: int) -> None:
+        emitted[n] = monitors[n].tick()
+
+    run_workers(2, tick)
+    reported = Counter((e.ticket_id, type(e).__name__) for events in emitted for e in events)
+    published = Counter(
+        (e.ticket_id, type(e).__name__) for notifier in notifiers for e in notifier.events
+    )
+    expected = Counter({(t, kind): 1 for t in tickets for kind in ("SlaWarning", "SlaBreached")})
+    assert reported == expected
+    assert published == expected
+    stored = Counter(
+        (t, type(e).__name__)
+        for t in tickets
+        for e in opener.history(t)
+        if isinstance(e, SlaWarning | SlaBreached)
+    )
+    assert stored == expected
+    assert monitors[0].tick() == []
+    assert monitors[1].tick() == []
+    for ticket_id in tickets:
+        check_versions(opener, ticket_id)
+        assert all(isinstance(e, SlaEvent) for e in opener.history(ticket_id)[1:])
+
+
+def test_the_monitor_claims_no_more_than_its_limit(engine: Engine) -> None:
+    """tick(limit=n) handles n due tickets; the next tick the rest."""
+    clock = FakeClock(START)
+    desk = Helpdesk(storage=SqlStorage(engine), clock=clock, sla=[first_response_policy()])
+    for n in range(5):
+        desk.open(tenant="loja-1", channel="site", requester=MARIA, subject=f"t{n}")
+    clock.advance(hours=3)
+    first = {e.ticket_id for e in desk.tick(limit=3)}
+    second = {e.ticket_id for e in desk.tick()}
+    assert len(first) == 3
+    assert len(second) == 2
+    assert not first & second
+    with pytest.raises(ValueError, match="limit"):
+        desk.tick(limit=0)
+
+
+def test_a_storage_error_names_the_refusal(tmp_path: Path) -> None:
+    """A database that refuses a statement (not a lost connection) is a StorageError."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'x.db'}")
+    desk = desk_on(storage)
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    with storage.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE chamados_messages")
+    with pytest.raises(StorageError, match="the database refused") as caught:
+        desk.reply(ticket.id, author=ANA, body="Olá!")
+    assert not isinstance(caught.value, StorageUnavailableError)
+    assert desk.get(ticket.id).version == ticket.version
