@@ -8,6 +8,9 @@ import pytest
 from hypothesis import settings
 
 from chamados import Party
+from tests.sql_servers import engine, mariadb_engine, postgres_engine, server
+
+__all__ = ["engine", "mariadb_engine", "postgres_engine", "server"]  # the SQL fixtures
 
 # In CI, property tests run more examples and print the blob to reproduce a failure.
 settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)

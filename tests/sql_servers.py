@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from chamados.storage.sql import SqlStorage, metadata
+from chamados.storage.sql import SqlStorage, make_engine, metadata
 from chamados.testing.databases import scratch_database
 
+FIXTURES = {"postgresql": "postgres_engine", "mariadb": "mariadb_engine"}
 POSTGRES = "CHAMADOS_TEST_POSTGRES_URL"
 MARIADB = "CHAMADOS_TEST_MARIADB_URL"
 
@@ -63,3 +65,25 @@ def empty(engine: Engine) -> SqlStorage:
             if table.name != "chamados_schema":
                 conn.execute(table.delete())
     return storage
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on each backend, its chamados tables created and empty."""
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'chamados.db'}")
+        SqlStorage(made).check()
+        yield made
+        made.dispose()
+        return
+    server: Engine = request.getfixturevalue(FIXTURES[request.param])
+    empty(server)
+    yield server
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def server(request: pytest.FixtureRequest) -> Engine:
+    """An engine on each database server (the backends with row locks and kills)."""
+    found: Engine = request.getfixturevalue(FIXTURES[request.param])
+    empty(found)
+    return found

@@ -26,8 +26,33 @@ def test_demo_tells_a_day_and_ends_with_every_ticket(
     assert "mesmo chamado" in out
     assert "Relógios de SLA às 18h de quinta" in out
     assert "VIOLADO" in out
-    table = out.split("Estado final dos chamados")[1]
+    table = out.split("Estado final dos chamados")[1].split("Mensagens a clientes")[0]
     assert sum(line.strip().startswith("CH-") for line in table.splitlines()) == 6
+
+
+def test_demo_prints_what_customers_and_partners_receive(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each message goes out as a line in the timeline, and one of each kind in full at
+    the end: received, answers, waiting on the customer and on the seller, the request
+    to the seller, escalation, resolution, closing and a slipping deadline."""
+    assert main(["demo", "--memory"]) == 0
+    out = capsys.readouterr().out
+    assert "✉ Maria: Recebemos seu chamado CH-0001" in out
+    end = out.split("Mensagens a clientes e parceiros:")[1]
+    for subject in (
+        "Recebemos seu chamado",
+        "Nova resposta no chamado",
+        "precisamos de um retorno seu",
+        "aguardando o vendedor",
+        "aguarda sua resposta",
+        "encaminhado a um especialista",
+        "resolvido",
+        "encerrado",
+        "novo prazo",
+    ):
+        assert subject in end, subject
+    assert "Para: Loja do Zé (partner)" in end
 
 
 def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import chamados
+import chamados.notify
 import chamados.sla
 import chamados.storage
 import chamados.testing
 import chamados.workflows
+
+NOTIFY = [
+    "CallableNotifier",
+    "CustomerMessages",
+    "EmailNotifier",
+    "FanOut",
+    "LoggingNotifier",
+    "MessageTemplate",
+    "Notifier",
+    "OutboxRelay",
+    "OutgoingMessage",
+    "RelayReport",
+    "RetryPolicy",
+    "Route",
+    "WebhookNotifier",
+    "event_payload",
+    "payload_bytes",
+    "sign",
+    "verify_signature",
+]
 
 
 def test_chamados_exports_are_pinned() -> None:
@@ -93,6 +114,7 @@ def test_testing_exports_are_pinned() -> None:
     assert chamados.testing.__all__ == [
         "FakeClock",
         "FlakyNotifier",
+        "NotifierContract",
         "RecordingNotifier",
         "Step",
         "StorageContract",
@@ -110,10 +132,17 @@ def test_storage_exports_are_pinned() -> None:
         "DuplicateKeyError",
         "IdempotencyRecord",
         "MemoryStorage",
+        "Outbox",
+        "OutboxMessage",
         "Storage",
         "TicketQuery",
         "UnitOfWork",
     ]
+
+
+def test_notify_exports_are_pinned() -> None:
+    """chamados.notify exports the port, the relay and the built-in notifiers."""
+    assert chamados.notify.__all__ == NOTIFY
 
 
 def test_sla_exports_are_pinned() -> None:
@@ -133,7 +162,15 @@ def test_sla_exports_are_pinned() -> None:
 
 def test_every_exported_name_exists() -> None:
     """Each name in each __all__ can be imported from its module."""
-    for module in (chamados, chamados.workflows, chamados.testing, chamados.storage, chamados.sla):
+    modules = (
+        chamados,
+        chamados.workflows,
+        chamados.testing,
+        chamados.storage,
+        chamados.sla,
+        chamados.notify,
+    )
+    for module in modules:
         for name in module.__all__:
             assert getattr(module, name) is not None, f"{module.__name__}.{name}"
 

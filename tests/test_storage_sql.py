@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from chamados.storage.sql import SqlStorage
 from chamados.testing import StorageContract
-from tests.sql_servers import empty, mariadb_engine, postgres_engine  # noqa: F401
+from tests.sql_servers import empty
 
 
 class TestSqliteStorage(StorageContract):
@@ -36,7 +36,7 @@ class TestPostgresStorage(StorageContract):
     claims_lock_rows = True
 
     @pytest.fixture
-    def storage(self, postgres_engine: Engine) -> SqlStorage:  # noqa: F811
+    def storage(self, postgres_engine: Engine) -> SqlStorage:
         return empty(postgres_engine)
 
 
@@ -46,5 +46,5 @@ class TestMariadbStorage(StorageContract):
     claims_lock_rows = True
 
     @pytest.fixture
-    def storage(self, mariadb_engine: Engine) -> SqlStorage:  # noqa: F811
+    def storage(self, mariadb_engine: Engine) -> SqlStorage:
         return empty(mariadb_engine)

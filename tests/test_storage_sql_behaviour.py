@@ -37,35 +37,11 @@ from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage import sql as sql_module
 from chamados.storage.sql import SCHEMA_VERSION, SqlStorage, make_engine
 from chamados.testing import FakeClock, RecordingNotifier
-from tests.sql_servers import empty, mariadb_engine, postgres_engine  # noqa: F401
 
 ANA = Party.agent("ana", name="Ana")
 MARIA = Party.customer("c-1", name="Maria")
 START = "2026-03-02T09:00:00-03:00"
 H = timedelta(hours=1)
-FIXTURES = {"postgresql": "postgres_engine", "mariadb": "mariadb_engine"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on each backend, its chamados tables created and empty."""
-    if request.param == "sqlite":
-        made = make_engine(f"sqlite:///{tmp_path / 'chamados.db'}")
-        SqlStorage(made).check()
-        yield made
-        made.dispose()
-        return
-    server: Engine = request.getfixturevalue(FIXTURES[request.param])
-    empty(server)
-    yield server
-
-
-@pytest.fixture(params=["postgresql", "mariadb"])
-def server(request: pytest.FixtureRequest) -> Engine:
-    """An engine on each database server (the backends with row locks and kills)."""
-    found: Engine = request.getfixturevalue(FIXTURES[request.param])
-    empty(found)
-    return found
 
 
 def count(engine: Engine, table: str, **where: Any) -> int:
@@ -530,14 +506,14 @@ def test_two_monitors_ticking_at_once_report_each_deadline_once(engine: Engine) 
         (e.ticket_id, type(e).__name__) for notifier in notifiers for e in notifier.events
     )
     expected = Counter({(t, kind): 1 for t in tickets for kind in ("SlaWarning", "SlaBreached")})
-    assert reported == expected
-    assert published == expected
     stored = Counter(
         (t, type(e).__name__)
         for t in tickets
         for e in opener.history(t)
         if isinstance(e, SlaWarning | SlaBreached)
     )
+    assert reported == expected
+    assert published == expected
     assert stored == expected
     assert monitors[0].tick() == []
     assert monitors[1].tick() == []

@@ -24,6 +24,8 @@ from chamados.exceptions import ConfigurationError
 from chamados.ids import SequentialIds
 from chamados.labels import language
 from chamados.model import Party, Priority
+from chamados.notify.messages import CustomerMessages, OutgoingMessage
+from chamados.notify.notifiers import Route
 from chamados.service import Helpdesk
 from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
 from chamados.sla.presets import amazon as amazon_preset
@@ -60,6 +62,30 @@ class _TimelinePrinter:
             print(text, file=self.out)
         except BrokenPipeError:
             self.broken_pipe = True  # the reader left (`chamados demo | head`): stop writing
+
+
+class _MessagePrinter:
+    """A notifier that writes what customers and partners would receive, as the
+    e-mail notifier would send it: one line per message as it goes, and every message
+    kept for the end of the demo."""
+
+    name = "customer-messages"
+
+    def __init__(self, printer: _TimelinePrinter, lang: str) -> None:
+        self.printer = printer
+        self.messages = CustomerMessages(store_name="Loja Aurora", lang=lang, sla=demo_policies())
+        self.sent: list[OutgoingMessage] = []
+
+    def wants(self, event: TicketEvent) -> bool:
+        return self.messages.wants(event)
+
+    def notify(self, event: TicketEvent) -> None:
+        desk = self.printer.desk
+        assert desk is not None
+        for message in self.messages.render(event, desk.get(event.ticket_id), now=event.at):
+            self.sent.append(message)
+            to = message.to.name or message.to.id
+            self.printer.line(f"                         ✉ {to}: {message.subject}")
 
 
 def _locale(lang: str) -> str:
@@ -102,12 +128,14 @@ def demo_automation() -> Policies:
     return parse_policies(tomllib.loads(text), source="demo_policies.toml")
 
 
-def _desk(storage: Storage, clock: FakeClock, printer: _TimelinePrinter) -> Helpdesk:
+def _desk(
+    storage: Storage, clock: FakeClock, printer: _TimelinePrinter, mail: _MessagePrinter
+) -> Helpdesk:
     desk = Helpdesk(
         storage=storage,
         clock=clock,
         ticket_ids=SequentialIds("CH-"),
-        notifiers=[printer],
+        notifiers=[Route(printer, name="timeline"), Route(mail, name="customer-messages")],
         sla=demo_policies(),
         policies=demo_automation(),
         tenant=TENANT,
@@ -126,7 +154,8 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR", storage: Storage | None = None
     pt = lang == "pt-BR"
     clock = FakeClock("2026-04-02T08:00:00-03:00")
     printer = _TimelinePrinter(out, lang)
-    desk = _desk(storage if storage is not None else MemoryStorage(), clock, printer)
+    mail = _MessagePrinter(printer, lang)
+    desk = _desk(storage if storage is not None else MemoryStorage(), clock, printer, mail)
     if desk.tickets(limit=1):
         raise ConfigurationError(
             f"the demo needs a storage without tickets of {TENANT!r}; {desk.storage!r} has "
@@ -360,6 +389,7 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR", storage: Storage | None = None
     )
     printer.line()
     _print_final_state(desk, printer, lang)
+    _print_messages(mail, printer, lang)
     if printer.broken_pipe:
         raise BrokenPipeError("the demo's output was closed")
     return desk
@@ -375,8 +405,9 @@ def continue_demo(out: TextIO, storage: Storage, *, lang: str = "pt-BR") -> Help
     lang = language(lang)
     pt = lang == "pt-BR"
     printer = _TimelinePrinter(out, lang)
+    mail = _MessagePrinter(printer, lang)
     clock = FakeClock("2026-04-02T08:00:00-03:00")
-    desk = _desk(storage, clock, printer)
+    desk = _desk(storage, clock, printer, mail)
     stored = desk.tickets()
     if not stored:
         raise ConfigurationError(
@@ -417,6 +448,29 @@ def continue_demo(out: TextIO, storage: Storage, *, lang: str = "pt-BR") -> Help
     if printer.broken_pipe:
         raise BrokenPipeError("the demo's output was closed")
     return desk
+
+
+def _print_messages(mail: _MessagePrinter, printer: _TimelinePrinter, lang: str) -> None:
+    """Every kind of message customers and partners received, in full (the first of
+    each kind), as the e-mail notifier would send them."""
+    pt = lang == "pt-BR"
+    printer.line()
+    printer.line(
+        f"Mensagens a clientes e parceiros: {len(mail.sent)} enviadas; a primeira de cada tipo"
+        if pt
+        else f"Messages to customers and partners: {len(mail.sent)} sent; the first of each kind"
+    )
+    shown: set[str] = set()
+    for message in mail.sent:
+        if message.template in shown:
+            continue
+        shown.add(message.template)
+        printer.line()
+        to = message.to.name or message.to.id
+        printer.line(f"  ✉ {'Para' if pt else 'To'}: {to} ({message.to.kind.value})")
+        printer.line(f"    {'Assunto' if pt else 'Subject'}: {message.subject}")
+        for text in message.body.splitlines():
+            printer.line(f"    │ {text}".rstrip())
 
 
 def _table(printer: _TimelinePrinter, rows: list[tuple[str, ...]]) -> None:

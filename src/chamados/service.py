@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Final
+from datetime import datetime, timedelta
+from typing import Any, Final, Literal
 
 import attrs
 import pendulum
@@ -66,6 +66,8 @@ from chamados.model import (
     _to_tags,
 )
 from chamados.notify.notifier import Notifier
+from chamados.notify.notifiers import Route, routes_of
+from chamados.notify.relay import OutboxRelay, RetryPolicy
 from chamados.routing import Skills, queue_order
 from chamados.settings import storage_from
 from chamados.sla.engine import SlaEngine
@@ -111,6 +113,12 @@ class Helpdesk:
     ``storage`` also takes a database URL, a SQLAlchemy ``Engine``, or a ``Connection``
     in a transaction you hold (chamados then writes inside it and never commits).
 
+    ``notifiers`` hear every committed event, through the outbox: the events are written
+    with the command, then delivered (``delivery="inline"``: right after the commit, in
+    the caller's thread; ``"relay"``: only written, for ``relay()`` workers to deliver,
+    and written even when this desk has no notifiers). A failed delivery is retried by a
+    relay as ``retry`` says, never lost.
+
     ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
     on every ticket; ``tick()`` runs the SLA monitor. ``policies`` holds the priority
     and routing policies, the agents and how to assign them, and the actions to take on
@@ -128,24 +136,29 @@ class Helpdesk:
         clock: Clock | None = None,
         workflows: WorkflowRegistry | None = None,
         ticket_ids: IdFactory | None = None,
-        notifiers: Sequence[Notifier] = (),
+        notifiers: Sequence[Notifier | Route] = (),
+        delivery: Literal["inline", "relay"] = "inline",
+        retry: RetryPolicy | None = None,
         sla: Sequence[SlaPolicy] = (),
         policies: Policies | None = None,
         tenant: str | None = None,
     ) -> None:
         if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
             raise ConfigurationError("tenant must be a non-empty string or None", key="tenant")
-        for notifier in notifiers:
-            if not isinstance(notifier, Notifier):
-                raise ConfigurationError(
-                    f"{notifier!r} is not a Notifier (it needs a notify(event) method)",
-                    key="notifiers",
-                )
+        routes_of(notifiers)  # refuses what is not a notifier, now rather than later
+        if delivery not in ("inline", "relay"):
+            raise ConfigurationError(
+                f"delivery must be 'inline' or 'relay', got {delivery!r}", key="delivery"
+            )
         self.storage: Storage = storage_from(storage)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.workflows = workflows if workflows is not None else WorkflowRegistry.with_builtins()
         self.ticket_ids: IdFactory = ticket_ids if ticket_ids is not None else RandomTicketIds()
-        self.notifiers: tuple[Notifier, ...] = tuple(notifiers)
+        self.notifiers: tuple[Notifier | Route, ...] = tuple(notifiers)
+        self.delivery = delivery
+        self.retry = retry if retry is not None else RetryPolicy()
+        self._writes_outbox = bool(self.notifiers) or delivery == "relay"
+        self._inline: OutboxRelay | None = None
         self.sla = SlaEngine(sla, self.workflows)
         if policies is not None and not isinstance(policies, Policies):
             raise ConfigurationError(
@@ -387,7 +400,7 @@ class Helpdesk:
                 self._keep_clocks(command, uow, history=list)
                 uow.add(ticket)
                 uow.record(command.events)
-                if self.notifiers:
+                if self._writes_outbox:
                     uow.enqueue(command.events)
                 if idempotency_key is not None:
                     uow.remember(idempotency_key, command="open", result=ticket)
@@ -926,6 +939,33 @@ class Helpdesk:
             emitted.extend(events)
         return emitted
 
+    # -- notifications ---------------------------------------------------------------------
+
+    def relay(
+        self,
+        *,
+        batch: int = 100,
+        lease: timedelta = timedelta(minutes=5),
+        timeout: float | None = 60.0,
+    ) -> OutboxRelay:
+        """An outbox relay delivering this desk's outbox through its notifiers (only its
+        tenant's messages when the desk is scoped to one). Run ``relay.run_once()`` from
+        a scheduler or ``relay.run_forever()`` in a worker; see ``OutboxRelay``."""
+        if not self.notifiers:
+            raise ConfigurationError(
+                "a relay needs notifiers: Helpdesk(notifiers=[...]).relay()", key="notifiers"
+            )
+        return OutboxRelay(
+            self.storage.outbox(),
+            self.notifiers,
+            clock=self.clock,
+            retry=self.retry,
+            batch=batch,
+            lease=lease,
+            timeout=timeout,
+            tenant=self.tenant,
+        )
+
     def expectations(self, ticket_id: str, *, lang: str = "pt-BR") -> Expectations:
         """What the customer can expect: the next answer and the resolution, with words
         for them ("até sexta-feira às 18h"). Taken from the running clocks, the earliest
@@ -1007,7 +1047,7 @@ class Helpdesk:
         ticket.updated_at = command.now
         uow.save(ticket)
         uow.record(command.events)
-        if self.notifiers:
+        if self._writes_outbox:
             uow.enqueue(command.events)
         if key is not None:
             uow.remember(key, command=name, result=ticket)
@@ -1064,18 +1104,22 @@ class Helpdesk:
             self.sla.refresh(ticket, self._now(), lambda: uow.history(ticket.id, tenant=None))
 
     def _publish(self, events: Sequence[TicketEvent]) -> None:
-        for notifier in self.notifiers:
-            for event in events:
-                try:
-                    notifier.notify(event)
-                except Exception:
-                    log.exception(
-                        "notifier %r failed on %s %s of ticket %s; the command was saved",
-                        notifier,
-                        event.kind,
-                        event.id,
-                        event.ticket_id,
-                    )
+        """Inline delivery: hand a command's events to the notifiers now, through the
+        outbox (so a failure is retried by a relay, not lost). Not when the commit is the
+        host's to make: the host may still roll back."""
+        if self.delivery != "inline" or not self.notifiers or not events:
+            return
+        if self.storage.in_host_transaction:
+            return
+        if self._inline is None:
+            self._inline = OutboxRelay(
+                self.storage.outbox(),
+                self.notifiers,
+                clock=self.clock,
+                retry=self.retry,
+                timeout=None,  # the caller's own thread: it waits for its notifiers
+            )
+        self._inline.run_once(ids=[event.id for event in events])
 
     def _now(self) -> pendulum.DateTime:
         value = self.clock.now()

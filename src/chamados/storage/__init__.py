@@ -1,6 +1,7 @@
 """Storage: the port (unit of work) and its adapters."""
 
 from chamados.storage.memory import MemoryStorage
+from chamados.storage.outbox import Outbox, OutboxMessage
 from chamados.storage.port import (
     Changes,
     DuplicateKeyError,
@@ -15,6 +16,8 @@ __all__ = [
     "DuplicateKeyError",
     "IdempotencyRecord",
     "MemoryStorage",
+    "Outbox",
+    "OutboxMessage",
     "Storage",
     "TicketQuery",
     "UnitOfWork",

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+import pendulum
+from attrs import define, evolve
 
 from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError
+from chamados.ids import new_uid
 from chamados.model import Ticket
+from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
 from chamados.storage.port import (
     Changes,
     DuplicateKeyError,
@@ -45,7 +51,7 @@ class MemoryStorage(Storage):
         # The SLA deadline index: (deadline in epoch microseconds, ticket id), sorted.
         self._deadlines: list[tuple[int, str]] = []
         self._deadline_of: dict[str, tuple[int, str]] = {}
-        self._outbox: list[TicketEvent] = []
+        self._outbox = _MemoryOutbox(self._lock)
 
     def _index_deadline(self, ticket: Ticket) -> None:
         old = self._deadline_of.pop(ticket.id, None)
@@ -58,6 +64,9 @@ class MemoryStorage(Storage):
 
     def unit_of_work(self) -> UnitOfWork:
         return _MemoryUnitOfWork(self)
+
+    def outbox(self) -> Outbox:
+        return self._outbox
 
     def __len__(self) -> int:
         return len(self._tickets)
@@ -141,7 +150,156 @@ class _MemoryUnitOfWork(UnitOfWork):
                 storage._history[event.ticket_id].append(event)
             for record in changes.keys:
                 storage._keys[(record.tenant, record.key)] = record
-            storage._outbox.extend(changes.outbox)
+            storage._outbox.add(changes.outbox)
 
     def _rollback(self) -> None:
         pass
+
+
+@define
+class _Row:
+    message: OutboxMessage
+    token: str | None = None
+    claimed_until: pendulum.DateTime | None = None
+
+
+class _MemoryOutbox(Outbox):
+    """The outbox in a dictionary kept in enqueue order, under the storage's lock."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._rows: dict[str, _Row] = {}
+        self._pending: dict[str, _Row] = {}  # the pending rows, in seq order
+        self._seq = 0
+
+    def add(self, events: Iterable[TicketEvent]) -> None:
+        """Append events (called under the lock, inside a commit)."""
+        for event in events:
+            self._seq += 1
+            row = _Row(OutboxMessage(id=event.id, seq=self._seq, event=event))
+            self._rows[event.id] = row
+            self._pending[event.id] = row
+
+    def claim(
+        self,
+        now: pendulum.DateTime,
+        *,
+        limit: int,
+        lease: timedelta,
+        tenant: str | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> Claim:
+        wanted = None if ids is None else frozenset(ids)
+        token, until = new_uid(), now + lease
+        chosen: list[OutboxMessage] = []
+        blocked: set[str] = set()
+        with self._lock:
+            for row in self._pending.values():
+                if len(chosen) >= limit:
+                    break
+                message = row.message
+                if tenant is not None and message.tenant != tenant:
+                    continue
+                if message.ticket_id in blocked:
+                    continue
+                due = message.next_attempt_at is None or message.next_attempt_at <= now
+                free = row.claimed_until is None or row.claimed_until <= now
+                if not (due and free and (wanted is None or message.id in wanted)):
+                    blocked.add(message.ticket_id)  # later messages of the ticket wait
+                    continue
+                row.token, row.claimed_until = token, until
+                chosen.append(message)
+        return Claim(token=token, until=until, messages=tuple(chosen))
+
+    def settle(
+        self, claim: Claim, settlements: Sequence[Settlement], *, now: pendulum.DateTime
+    ) -> int:
+        settled = 0
+        with self._lock:
+            for settlement in settlements:
+                row = self._rows.get(settlement.message_id)
+                if row is None or row.token != claim.token or row.message.status != "pending":
+                    continue
+                row.token = row.claimed_until = None
+                row.message = _settled(row.message, settlement, now)
+                if row.message.status != "pending":
+                    self._pending.pop(row.message.id, None)
+                settled += 1
+        return settled
+
+    def dead(self, *, tenant: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+        with self._lock:
+            found = [
+                row.message
+                for row in self._rows.values()
+                if row.message.status == "dead" and tenant in (None, row.message.tenant)
+            ]
+        return found[:limit]
+
+    def requeue(self, ids: Iterable[str], *, now: pendulum.DateTime) -> int:
+        count = 0
+        with self._lock:
+            for message_id in ids:
+                row = self._rows.get(message_id)
+                if row is None or row.message.status != "dead":
+                    continue
+                row.message = evolve(
+                    row.message, status="pending", attempts=0, next_attempt_at=now
+                )
+                self._pending[message_id] = row
+                count += 1
+            # Keep the pending rows in seq order: a requeued message is older than most.
+            ordered = sorted(self._pending.values(), key=lambda r: r.message.seq)
+            self._pending = {row.message.id: row for row in ordered}
+        return count
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        with self._lock:
+            row = self._rows.get(message_id)
+            return None if row is None else row.message
+
+    def counts(self, *, tenant: str | None = None) -> dict[str, int]:
+        counts = {"pending": 0, "delivered": 0, "dead": 0}
+        with self._lock:
+            for row in self._rows.values():
+                if tenant in (None, row.message.tenant):
+                    counts[row.message.status] += 1
+        return counts
+
+    def purge(self, *, delivered_before: pendulum.DateTime) -> int:
+        with self._lock:
+            gone = [
+                message_id
+                for message_id, row in self._rows.items()
+                if row.message.status == "delivered"
+                and row.message.delivered_at is not None
+                and row.message.delivered_at < delivered_before
+            ]
+            for message_id in gone:
+                del self._rows[message_id]
+        return len(gone)
+
+
+def _settled(
+    message: OutboxMessage, settlement: Settlement, now: pendulum.DateTime
+) -> OutboxMessage:
+    """``message`` after ``settlement`` (shared by the adapters' logic, stated once)."""
+    delivered_to = message.delivered_to | settlement.delivered_to
+    if settlement.outcome == "release":
+        return evolve(message, delivered_to=delivered_to)
+    if settlement.outcome == "delivered":
+        return evolve(
+            message,
+            status="delivered",
+            delivered_to=delivered_to,
+            delivered_at=now,
+            last_error=None,
+        )
+    return evolve(
+        message,
+        status="dead" if settlement.outcome == "dead" else "pending",
+        attempts=message.attempts + 1,
+        next_attempt_at=settlement.retry_at if settlement.outcome == "retry" else None,
+        delivered_to=delivered_to,
+        last_error=settlement.error,
+    )

@@ -19,8 +19,9 @@ from attrs import field, frozen
 
 from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
-from chamados.exceptions import StorageError, TicketNotFoundError
+from chamados.exceptions import ConfigurationError, StorageError, TicketNotFoundError
 from chamados.model import Party, Priority, Ticket
+from chamados.storage.outbox import Outbox
 
 __all__ = [
     "Changes",
@@ -374,6 +375,23 @@ class Storage(ABC):
     @abstractmethod
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work; use it in a ``with`` block."""
+
+    def outbox(self) -> Outbox:
+        """The outbox the relays deliver from (``chamados.storage.outbox``).
+
+        Adapters that keep one override this; the default says there is none.
+        """
+        raise ConfigurationError(
+            f"{type(self).__name__} has no outbox, so it cannot deliver notifications; "
+            f"use MemoryStorage or SqlStorage, or implement Storage.outbox()",
+            key="storage",
+        )
+
+    @property
+    def in_host_transaction(self) -> bool:
+        """True when commits happen inside a transaction the host application holds (and
+        may still roll back): nothing is delivered inline then, a relay does it later."""
+        return False
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections or files. The default does nothing."""

@@ -7,7 +7,8 @@ integration (and their own storage adapters and workflows) the same way:
 - ``RecordingNotifier`` and ``FlakyNotifier``: notifiers to assert on and to fail;
 - ``make_ticket`` and ``open_ticket``: tickets with sensible defaults;
 - ``check_workflow``: soundness checks and example paths for a custom workflow;
-- ``StorageContract``: the requirements every storage adapter meets (needs pytest);
+- ``StorageContract`` and ``NotifierContract``: the requirements every storage adapter
+  and every notifier meets (they need pytest);
 - the pytest plugin, with fixtures ``chamados_clock``, ``chamados_notifier`` and
   ``chamados_desk``.
 """
@@ -23,10 +24,12 @@ from chamados.testing.workflows import Step, WorkflowPath, check_workflow
 
 if TYPE_CHECKING:
     from chamados.testing.contract import StorageContract
+    from chamados.testing.notifier_contract import NotifierContract
 
 __all__ = [
     "FakeClock",
     "FlakyNotifier",
+    "NotifierContract",
     "RecordingNotifier",
     "Step",
     "StorageContract",
@@ -43,4 +46,8 @@ def __getattr__(name: str) -> Any:
         from chamados.testing.contract import StorageContract
 
         return StorageContract
+    if name == "NotifierContract":
+        from chamados.testing.notifier_contract import NotifierContract
+
+        return NotifierContract
     raise AttributeError(f"module 'chamados.testing' has no attribute {name!r}")

@@ -13,6 +13,7 @@ it. The numbers (R1, R2...) match the list in ``docs/storage.md``.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import pendulum
@@ -22,6 +23,7 @@ from chamados.events import Replied, TicketEvent, TicketOpened
 from chamados.exceptions import ConcurrencyError, StorageError, TicketNotFoundError
 from chamados.ids import new_uid
 from chamados.model import Message, Party, Priority, Ticket
+from chamados.storage.outbox import Settlement
 from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
 from chamados.testing.factories import make_ticket
 
@@ -65,7 +67,7 @@ def _id(ticket: Ticket | None) -> str | None:
 
 
 class StorageContract:
-    """Requirements R1-R18 of a storage adapter. Override the ``storage`` fixture.
+    """Requirements R1-R24 of a storage adapter. Override the ``storage`` fixture.
 
     Capabilities an adapter may lack, declared as class attributes:
     ``concurrent_writers`` (R15: units of work on several threads at once) and
@@ -383,3 +385,171 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             assert uow.get(ticket.id, tenant=None).version == 1 + workers * rounds
             assert len(uow.history(ticket.id, tenant=None)) == 1 + workers * rounds
+
+    # -- the outbox ----------------------------------------------------------------------------
+
+    def post(self, storage: Storage, ticket_id: str | None = None, count: int = 1) -> list[str]:
+        """Commit ``count`` events to the outbox for a ticket (a new one if ``None``);
+        return their ids in order."""
+        if ticket_id is None:
+            ticket = make_ticket(id=new_uid()[:12])
+            events: list[TicketEvent] = [_opened(ticket)]
+            events += [_reply(ticket, f"m{n}") for n in range(count - 1)]
+            with storage.unit_of_work() as uow:
+                uow.add(ticket)
+                uow.record(events)
+                uow.enqueue(events)
+                uow.commit()
+            return [e.id for e in events]
+        with storage.unit_of_work() as uow:
+            ticket = uow.get(ticket_id, tenant=None)
+            ticket.version += 1
+            uow.save(ticket)
+            events = [_reply(ticket, f"m{n}") for n in range(count)]
+            uow.record(events)
+            uow.enqueue(events)
+            uow.commit()
+        return [e.id for e in events]
+
+    def test_r19_enqueued_events_are_claimed_in_order(self, storage: Storage) -> None:
+        """R19: events enqueued by a commit wait in the outbox, oldest first, with their
+        event ids; a unit of work left without commit enqueues nothing."""
+        outbox = storage.outbox()
+        first = self.post(storage, count=2)
+        second = self.post(storage)
+        ticket = make_ticket(id="T-nothing")
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            uow.enqueue([_opened(ticket)])
+        claim = outbox.claim(_AT, limit=10, lease=timedelta(minutes=1))
+        assert [m.id for m in claim.messages] == first + second
+        assert [m.event.id for m in claim.messages] == first + second
+        assert all(m.status == "pending" and m.attempts == 0 for m in claim.messages)
+        assert outbox.counts() == {"pending": 3, "delivered": 0, "dead": 0}
+
+    def test_r20_each_ticket_keeps_its_order(self, storage: Storage) -> None:
+        """R20: a claim takes each ticket's oldest pending messages only; a message
+        waiting for its retry holds back the later ones of its ticket, not others."""
+        outbox = storage.outbox()
+        a = self.post(storage, count=3)
+        b = self.post(storage)
+        lease = timedelta(minutes=1)
+        claim = outbox.claim(_AT, limit=2, lease=lease)
+        assert [m.id for m in claim.messages] == a[:2]
+        retry = Settlement(a[0], "retry", error="503", retry_at=_AT.add(minutes=5))
+        outbox.settle(claim, [retry, Settlement(a[1], "release")], now=_AT)
+        later = outbox.claim(_AT, limit=10, lease=lease)
+        assert [m.id for m in later.messages] == b  # a[1:] wait behind a[0]
+        outbox.settle(later, [Settlement(b[0], "delivered")], now=_AT)
+        again = outbox.claim(_AT.add(minutes=5), limit=10, lease=lease)
+        assert [m.id for m in again.messages] == a
+        assert again.messages[0].attempts == 1
+        assert again.messages[0].last_error == "503"
+
+    def test_r21_a_claim_lasts_its_lease(self, storage: Storage) -> None:
+        """R21: claimed messages are nobody else's until the lease ends; then another
+        relay claims them, and the first relay's settlement no longer counts."""
+        outbox = storage.outbox()
+        ids = self.post(storage)
+        lease = timedelta(minutes=1)
+        first = outbox.claim(_AT, limit=10, lease=lease)
+        assert [m.id for m in first.messages] == ids
+        assert len(outbox.claim(_AT.add(seconds=59), limit=10, lease=lease)) == 0
+        second = outbox.claim(_AT.add(minutes=2), limit=10, lease=lease)
+        assert [m.id for m in second.messages] == ids
+        assert outbox.settle(first, [Settlement(ids[0], "delivered")], now=_AT) == 0
+        assert outbox.settle(second, [Settlement(ids[0], "delivered")], now=_AT) == 1
+        assert outbox.counts()["delivered"] == 1
+
+    def test_r22_settlements_record_what_happened(self, storage: Storage) -> None:
+        """R22: delivered, retry, dead and release each leave the message as described;
+        dead messages are listed and can be requeued; delivered ones can be purged."""
+        outbox = storage.outbox()
+        ok, retried, dead, released = (self.post(storage)[0] for _ in range(4))
+        lease = timedelta(minutes=1)
+        claim = outbox.claim(_AT, limit=10, lease=lease)
+        outbox.settle(
+            claim,
+            [
+                Settlement(ok, "delivered", delivered_to={"webhook", "email"}),
+                Settlement(retried, "retry", error="timeout", retry_at=_AT.add(minutes=1)),
+                Settlement(dead, "dead", error="400 bad request", delivered_to={"webhook"}),
+                Settlement(released, "release"),
+            ],
+            now=_AT,
+        )
+        done = outbox.get(ok)
+        assert done is not None
+        assert (done.status, done.delivered_to, done.delivered_at) == (
+            "delivered",
+            frozenset({"webhook", "email"}),
+            _AT,
+        )
+        waiting = outbox.get(retried)
+        assert waiting is not None
+        assert (waiting.status, waiting.attempts, waiting.last_error) == ("pending", 1, "timeout")
+        assert waiting.next_attempt_at == _AT.add(minutes=1)
+        assert [m.id for m in outbox.dead()] == [dead]
+        assert outbox.dead()[0].last_error == "400 bad request"
+        assert [m.id for m in outbox.claim(_AT, limit=10, lease=lease).messages] == [released]
+        assert outbox.counts() == {"pending": 2, "delivered": 1, "dead": 1}
+        assert outbox.requeue([dead, ok], now=_AT.add(minutes=2)) == 1
+        back = outbox.claim(_AT.add(minutes=2), limit=10, lease=lease).messages
+        assert [m.id for m in back] == [retried, dead, released]  # released's lease ended
+        assert back[1].attempts == 0
+        assert back[1].delivered_to == {"webhook"}  # a retry skips who took it
+        assert outbox.purge(delivered_before=_AT.add(seconds=1)) == 1
+        assert outbox.get(ok) is None
+
+    def test_r23_a_claim_can_be_narrowed_to_some_messages(self, storage: Storage) -> None:
+        """R23: claim(ids=...) takes only those, and still not ahead of an older pending
+        message of the same ticket."""
+        outbox = storage.outbox()
+        a = self.post(storage, count=2)
+        b = self.post(storage)
+        lease = timedelta(minutes=1)
+        assert [m.id for m in outbox.claim(_AT, limit=9, lease=lease, ids=[a[1]]).messages] == []
+        claim = outbox.claim(_AT, limit=9, lease=lease, ids=[a[0], b[0]])
+        assert [m.id for m in claim.messages] == [a[0], b[0]]
+        assert not outbox.claim(_AT, limit=9, lease=lease, tenant="loja-2").messages
+
+    def test_r24_concurrent_relays_never_hold_one_message_together(self, storage: Storage) -> None:
+        """R24: relays claiming at once on several threads each get different messages;
+        every message is settled once, and each ticket's messages in order."""
+        if not self.concurrent_writers:
+            pytest.skip(f"{type(self).__name__} declares concurrent_writers = False")
+        outbox = storage.outbox()
+        expected: list[str] = []
+        for _ in range(6):
+            expected += self.post(storage, count=5)
+        got: list[tuple[str, str]] = []
+        lock = threading.Lock()
+        failures: list[BaseException] = []
+
+        def relay() -> None:
+            try:
+                while True:
+                    claim = outbox.claim(_AT, limit=4, lease=timedelta(minutes=5))
+                    if not claim.messages:
+                        if outbox.counts()["pending"] == 0:
+                            return
+                        continue
+                    with lock:
+                        got.extend((m.ticket_id, m.id) for m in claim.messages)
+                    done = [Settlement(m.id, "delivered") for m in claim.messages]
+                    assert outbox.settle(claim, done, now=_AT) == len(done)
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=relay) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not failures, failures
+        assert sorted(i for _, i in got) == sorted(expected)
+        by_ticket: dict[str, list[str]] = {}
+        for ticket_id, message_id in got:
+            by_ticket.setdefault(ticket_id, []).append(message_id)
+        for ids in by_ticket.values():
+            assert ids == sorted(ids, key=expected.index)
