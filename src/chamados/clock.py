@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import pendulum
 
-__all__ = ["Clock", "SystemClock", "as_instant", "epoch_micros"]
+__all__ = ["Clock", "SystemClock", "as_instant", "epoch_micros", "from_epoch_micros"]
 
 
 @runtime_checkable
@@ -94,3 +94,13 @@ def epoch_micros(value: datetime, name: str = "datetime") -> int:
         - offset.seconds
     )
     return seconds * 1_000_000 + value.microsecond - offset.microseconds
+
+
+def from_epoch_micros(micros: int) -> pendulum.DateTime:
+    """The instant ``micros`` microseconds after the Unix epoch, in UTC: the inverse of
+    ``epoch_micros``.
+
+    >>> from_epoch_micros(1000005).isoformat()
+    '1970-01-01T00:00:01.000005+00:00'
+    """
+    return pendulum.from_timestamp(micros // 1_000_000).add(microseconds=micros % 1_000_000)

@@ -21,13 +21,10 @@ otherwise.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
@@ -44,10 +41,9 @@ from chamados.exceptions import (
     StorageError,
     StorageUnavailableError,
 )
-from chamados.ids import new_uid
 from chamados.model import Ticket
 from chamados.storage import codec
-from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
+from chamados.storage.outbox import Outbox
 from chamados.storage.port import (
     Changes,
     DuplicateKeyError,
@@ -410,7 +406,9 @@ class SqlStorage(Storage):
                 key="storage",
             )
         self.check()
-        return _SqlOutbox(self)
+        from chamados.storage.sql_outbox import SqlOutbox
+
+        return SqlOutbox(self)
 
     @property
     def in_host_transaction(self) -> bool:
@@ -455,8 +453,6 @@ def _lost(error: sa_exc.DBAPIError, dialect: str) -> bool:
         return any(reason in str(error.orig) for reason in _SQLITE_UNAVAILABLE)
     return True
 
-
-_CLASH_RETRIES = 3
 
 _SQLITE_UNAVAILABLE = (
     "database is locked",
@@ -785,276 +781,6 @@ def _message_row(event: Replied | NoteAdded) -> dict[str, Any]:
         "at_us": epoch_micros(message.at),
         "body": message.body,
     }
-
-
-class _SqlOutbox(Outbox):
-    """The outbox table. Claims lock candidate rows (``FOR UPDATE SKIP LOCKED`` on
-    PostgreSQL and MariaDB, ``BEGIN IMMEDIATE`` on SQLite) and mark them with a token
-    and a lease, in a short transaction; delivery happens outside any transaction."""
-
-    def __init__(self, storage: SqlStorage) -> None:
-        self._storage = storage
-
-    def _retry(self, work: Callable[[], _T]) -> _T:
-        """Run ``work`` again when the database stopped it for clashing with another
-        transaction (a deadlock): it changed nothing, and claims and settlements are
-        safe to repeat."""
-        for attempt in range(1, _CLASH_RETRIES + 1):
-            try:
-                return work()
-            except StorageError as error:
-                cause = error.__cause__
-                clashed = isinstance(cause, sa_exc.DBAPIError) and _clash(cause) is not None
-                if not clashed or attempt == _CLASH_RETRIES:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def claim(
-        self,
-        now: pendulum.DateTime,
-        *,
-        limit: int,
-        lease: timedelta,
-        tenant: str | None = None,
-        ids: Iterable[str] | None = None,
-    ) -> Claim:
-        wanted = None if ids is None else sorted(set(ids))
-        return self._retry(lambda: self._claim(now, limit, lease, tenant, wanted))
-
-    def _claim(
-        self,
-        now: pendulum.DateTime,
-        limit: int,
-        lease: timedelta,
-        tenant: str | None,
-        ids: list[str] | None,
-    ) -> Claim:
-        at = epoch_micros(now, "now")
-        token, until = new_uid(), now + lease
-        c = outbox.c
-        earlier = outbox.alias("earlier")
-        waiting = (
-            sa.select(earlier.c.seq)
-            .where(
-                earlier.c.ticket_id == c.ticket_id,
-                earlier.c.status == "pending",
-                earlier.c.seq < c.seq,
-                sa.or_(earlier.c.next_attempt_us > at, earlier.c.claimed_until_us > at),
-            )
-            .exists()
-        )
-        statement = (
-            self._select()
-            .where(
-                c.status == "pending",
-                sa.or_(c.next_attempt_us.is_(None), c.next_attempt_us <= at),
-                sa.or_(c.claimed_until_us.is_(None), c.claimed_until_us <= at),
-                ~waiting,
-            )
-            .order_by(c.seq)
-            .limit(limit)
-        )
-        if tenant is not None:
-            statement = statement.where(c.tenant == tenant)
-        if ids is not None:
-            statement = statement.where(c.event_id.in_(ids))
-        if self._storage.dialect in _LOCKING:
-            # Competing relays skip each other's rows; a claim of given ids (inline
-            # delivery of a command's own messages) waits instead: a row can be locked
-            # for an instant by another claim's scan, and skipping it would leave the
-            # message for a relay to find later.
-            statement = statement.with_for_update(skip_locked=ids is None, of=outbox)
-        with self._storage._transaction() as conn:
-            rows = self._heads(conn, list(conn.execute(statement)))
-            if rows:
-                conn.execute(
-                    sa.update(outbox)
-                    .where(c.event_id.in_([row.event_id for row in rows]))
-                    .values(claim_token=token, claimed_until_us=epoch_micros(until))
-                )
-        return Claim(token=token, until=until, messages=tuple(_message(row) for row in rows))
-
-    def _heads(self, conn: Connection, rows: list[Any]) -> list[Any]:
-        """Keep, per ticket, the rows that are its oldest pending messages with none
-        missing between them: a row another relay holds, or one ``ids`` left out, stops
-        the run (the SQL filter cannot see rows locked by transactions in flight)."""
-        if not rows:
-            return []
-        c = outbox.c
-        tickets = sorted({row.ticket_id for row in rows})
-        pending: dict[str, list[int]] = {}
-        for ticket_id, seq in conn.execute(
-            sa.select(c.ticket_id, c.seq)
-            .where(
-                c.ticket_id.in_(tickets),
-                c.status == "pending",
-                c.seq <= max(row.seq for row in rows),
-            )
-            .order_by(c.seq)
-        ):
-            pending.setdefault(ticket_id, []).append(seq)
-        chosen = {row.seq for row in rows}
-        keep: set[int] = set()
-        for seqs in pending.values():
-            for seq in seqs:
-                if seq not in chosen:
-                    break
-                keep.add(seq)
-        return [row for row in rows if row.seq in keep]
-
-    def settle(
-        self, claim: Claim, settlements: Sequence[Settlement], *, now: pendulum.DateTime
-    ) -> int:
-        if not settlements:
-            return 0
-        return self._retry(lambda: self._settle(claim, settlements, now))
-
-    def _settle(
-        self, claim: Claim, settlements: Sequence[Settlement], now: pendulum.DateTime
-    ) -> int:
-        c = outbox.c
-        at = epoch_micros(now, "now")
-        before = {message.id: message for message in claim.messages}
-        released = {"claim_token": None, "claimed_until_us": None}
-        settled = 0
-        with self._storage._transaction() as conn:
-            # The common case in one statement: delivered to every notifier at once.
-            plain: dict[frozenset[str], list[str]] = {}
-            for settlement in settlements:
-                if settlement.outcome == "delivered":
-                    known = before[settlement.message_id].delivered_to
-                    plain.setdefault(known | settlement.delivered_to, []).append(
-                        settlement.message_id
-                    )
-            for names, message_ids in plain.items():
-                settled += conn.execute(
-                    sa.update(outbox)
-                    .where(c.event_id.in_(message_ids), c.claim_token == claim.token)
-                    .values(
-                        status="delivered",
-                        delivered_us=at,
-                        delivered_to=json.dumps(sorted(names)),
-                        last_error=None,
-                        **released,
-                    )
-                ).rowcount
-            for settlement in settlements:
-                if settlement.outcome == "delivered":
-                    continue
-                message = before[settlement.message_id]
-                taken = json.dumps(sorted(message.delivered_to | settlement.delivered_to))
-                values: dict[str, Any] = {"delivered_to": taken, **released}
-                if settlement.outcome != "release":
-                    values.update(
-                        status="dead" if settlement.outcome == "dead" else "pending",
-                        attempts=c.attempts + 1,
-                        last_error=(settlement.error or "")[:2000] or None,
-                        next_attempt_us=(
-                            epoch_micros(settlement.retry_at)
-                            if settlement.outcome == "retry" and settlement.retry_at
-                            else None
-                        ),
-                    )
-                settled += conn.execute(
-                    sa.update(outbox)
-                    .where(c.event_id == settlement.message_id, c.claim_token == claim.token)
-                    .values(**values)
-                ).rowcount
-        return settled
-
-    def dead(self, *, tenant: str | None = None, limit: int = 100) -> list[OutboxMessage]:
-        statement = self._select().where(outbox.c.status == "dead")
-        if tenant is not None:
-            statement = statement.where(outbox.c.tenant == tenant)
-        with self._storage._transaction() as conn:
-            rows = conn.execute(statement.order_by(outbox.c.seq).limit(limit)).all()
-        return [_message(row) for row in rows]
-
-    def requeue(self, ids: Iterable[str], *, now: pendulum.DateTime) -> int:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return 0
-        c = outbox.c
-        with self._storage._transaction() as conn:
-            return int(
-                conn.execute(
-                    sa.update(outbox)
-                    .where(c.event_id.in_(wanted), c.status == "dead")
-                    .values(
-                        status="pending",
-                        attempts=0,
-                        next_attempt_us=epoch_micros(now, "now"),
-                        claim_token=None,
-                        claimed_until_us=None,
-                    )
-                ).rowcount
-            )
-
-    def get(self, message_id: str) -> OutboxMessage | None:
-        with self._storage._transaction() as conn:
-            row = conn.execute(self._select().where(outbox.c.event_id == message_id)).first()
-        return None if row is None else _message(row)
-
-    def counts(self, *, tenant: str | None = None) -> dict[str, int]:
-        c = outbox.c
-        statement = sa.select(c.status, sa.func.count()).group_by(c.status)
-        if tenant is not None:
-            statement = statement.where(c.tenant == tenant)
-        counts = {"pending": 0, "delivered": 0, "dead": 0}
-        with self._storage._transaction() as conn:
-            for status, number in conn.execute(statement):
-                counts[status] = int(number)
-        return counts
-
-    def purge(self, *, delivered_before: pendulum.DateTime) -> int:
-        c = outbox.c
-        with self._storage._transaction() as conn:
-            return int(
-                conn.execute(
-                    sa.delete(outbox).where(
-                        c.status == "delivered",
-                        c.delivered_us < epoch_micros(delivered_before, "delivered_before"),
-                    )
-                ).rowcount
-            )
-
-    @staticmethod
-    def _select() -> sa.Select[Any]:
-        c = outbox.c
-        return sa.select(
-            c.seq,
-            c.event_id,
-            c.ticket_id,
-            c.attempts,
-            c.delivered_to,
-            c.data,
-            c.status,
-            c.next_attempt_us,
-            c.last_error,
-            c.delivered_us,
-        )
-
-
-def _message(row: Any) -> OutboxMessage:
-    event = codec.loads(row.data)
-    fields = row._mapping
-    return OutboxMessage(
-        id=row.event_id,
-        seq=row.seq,
-        event=event,
-        status=fields.get("status", "pending"),
-        attempts=row.attempts,
-        next_attempt_at=_instant(fields.get("next_attempt_us")),
-        delivered_to=json.loads(row.delivered_to) if row.delivered_to else (),
-        last_error=fields.get("last_error"),
-        delivered_at=_instant(fields.get("delivered_us")),
-    )
-
-
-def _instant(micros: int | None) -> pendulum.DateTime | None:
-    if micros is None:
-        return None
-    return pendulum.from_timestamp(micros // 1_000_000).add(microseconds=micros % 1_000_000)
 
 
 def _outbox_row(event: TicketEvent) -> dict[str, Any]:

@@ -165,15 +165,17 @@ class NotifierContract:
 
     def delivered(self, notifier: Any) -> list[str]:
         """The event ids the receiving end got, in order, repeats included."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must override delivered(notifier)")
 
     def fail_next(self, notifier: Any, *, transient: bool) -> None:
         """Make the receiving end refuse the next delivery."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must override fail_next(notifier)")
 
     def hang_next(self, notifier: Any) -> None:
         """Make the receiving end take longer than the notifier's timeout, once."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} declares can_hang = True but does not override hang_next"
+        )
 
     # -- requirements ------------------------------------------------------------------
 
