@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla bench-storage bench-outbox clean
+.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chamados needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -38,7 +38,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	@touch $(BENCH_STAMP)
 
-bench: bench-commands bench-calendar bench-sla bench-storage bench-outbox
+bench: bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports
 
 bench-commands: $(STAMP)
 	$(BIN)/python benchmarks/bench_commands.py
@@ -54,6 +54,9 @@ bench-storage: $(STAMP)
 
 bench-outbox: $(STAMP)
 	$(BIN)/python benchmarks/bench_outbox.py
+
+bench-reports: $(STAMP)
+	$(BIN)/python benchmarks/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -112,6 +112,50 @@ def test_demo_stores_in_sqlite_and_continues_a_week_later(
     assert "Tickets stored in" in capsys.readouterr().out
 
 
+def test_report_prints_the_indicators_of_a_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chamados report reads a database and prints every indicator; --html writes the
+    page with charts and --csv one file per table; the demo writes its page too."""
+    db = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(db)]) == 0
+    demo = capsys.readouterr().out
+    assert "Relatório de chamados" in demo  # the demo ends with the report
+    assert (tmp_path / "demo.html").read_text().count("<svg") >= 4
+    page, tables = tmp_path / "r.html", tmp_path / "csv"
+    args = ["report", "--db", str(db), "--to", "2026-04-07", "--lang", "en"]
+    assert main([*args, "--html", str(page), "--csv", str(tables)]) == 0
+    out = capsys.readouterr().out
+    for title in (
+        "Ticket volume",
+        "SLA attainment",
+        "Backlog by status and age",
+        "Partner response compliance",
+        "Satisfaction (CSAT)",
+    ):
+        assert title in out, title
+    assert "<svg" in page.read_text()
+    assert len(list(tables.glob("*.csv"))) == 12
+    monkeypatch.setenv("CHAMADOS_STORAGE_URL", f"sqlite:///{db}")
+    assert main(["report", "--from", "2026-04-06"]) == 0
+    assert "Relatório de chamados" in capsys.readouterr().out
+
+
+def test_report_errors_are_exit_status_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No database, a missing file or a bad date: a message and status 2."""
+    monkeypatch.delenv("CHAMADOS_STORAGE_URL", raising=False)
+    assert main(["report"]) == 2
+    assert "--db chamados-demo.db" in capsys.readouterr().err
+    assert main(["report", "--db", str(tmp_path / "none.db")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    db = tmp_path / "d.db"
+    assert main(["db", "init", f"sqlite:///{db}"]) == 0
+    assert main(["report", "--db", str(db), "--to", "someday"]) == 2
+    assert "is not a date" in capsys.readouterr().err
+
+
 def test_demo_refuses_to_replace_a_file_it_did_not_make(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

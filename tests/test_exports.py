@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import chamados
 import chamados.notify
+import chamados.reports
 import chamados.sla
 import chamados.storage
 import chamados.testing
@@ -140,6 +141,27 @@ def test_storage_exports_are_pinned() -> None:
     ]
 
 
+def test_reports_exports_are_pinned() -> None:
+    """chamados.reports exports the catalogue, the engines' port, results and renderers."""
+    assert chamados.reports.__all__ == [
+        "AGE_BUCKETS",
+        "DEFAULT_CUTS",
+        "DIMENSIONS",
+        "INDICATORS",
+        "Column",
+        "Indicator",
+        "IndicatorEngine",
+        "Report",
+        "Scope",
+        "Table",
+        "format_value",
+        "render_report",
+        "render_table",
+        "report_html",
+        "write_html",
+    ]
+
+
 def test_notify_exports_are_pinned() -> None:
     """chamados.notify exports the port, the relay and the built-in notifiers."""
     assert chamados.notify.__all__ == NOTIFY
@@ -169,6 +191,7 @@ def test_every_exported_name_exists() -> None:
         chamados.storage,
         chamados.sla,
         chamados.notify,
+        chamados.reports,
     )
     for module in modules:
         for name in module.__all__:

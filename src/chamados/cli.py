@@ -1,4 +1,4 @@
-"""The ``chamados`` command: ``demo``, ``db``, ``diagram`` and ``policy``."""
+"""The ``chamados`` command: ``demo``, ``db``, ``report``, ``diagram`` and ``policy``."""
 
 from __future__ import annotations
 
@@ -55,6 +55,22 @@ def _parser() -> argparse.ArgumentParser:
             help=f"the database URL (default: ${STORAGE_URL}), for example "
             "sqlite:///chamados.db or postgresql+psycopg://user@host/db",
         )
+    report = commands.add_parser(
+        "report", help="print the indicators of a database; --html FILE writes a page with charts"
+    )
+    report.add_argument(
+        "url", nargs="?", help=f"the database URL (default: ${STORAGE_URL}); or --db PATH"
+    )
+    report.add_argument("--db", metavar="PATH", help=f"a SQLite file, e.g. {DEMO_DB}")
+    report.add_argument("--html", metavar="FILE", help="also write the report as an HTML page")
+    report.add_argument("--csv", metavar="DIR", help="also write every table as CSV in DIR")
+    report.add_argument("--lang", default="pt-BR", help="pt-BR (default) or en")
+    report.add_argument("--from", dest="start", metavar="DATE", help="tickets created from")
+    report.add_argument("--to", dest="end", metavar="DATE", help="... until (default: now)")
+    report.add_argument("--tenant", help="one tenant's tickets (default: all)")
+    report.add_argument(
+        "--max-rows", type=int, default=25, metavar="N", help="rows per table (default 25)"
+    )
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
     diagram.add_argument("workflow", help="a registered workflow name: standard, returns")
     diagram.add_argument("--lang", default="en", help="en (default) or pt-BR")
@@ -81,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _demo(args)
         elif args.command == "db":
             _db(args)
+        elif args.command == "report":
+            _report(args)
         elif args.command == "policy":
             _policy(args)
         else:
@@ -100,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _demo(args: argparse.Namespace) -> None:
     from chamados.demo import continue_demo, run_demo
+    from chamados.reports.html import write_html
 
     if args.memory:
         if args.resume:
@@ -124,12 +143,15 @@ def _demo(args: argparse.Namespace) -> None:
         _remove_demo_database(path, url)
     storage = SqlStorage(url)
     try:
-        run_demo(sys.stdout, lang=args.lang, storage=storage)
+        desk = run_demo(sys.stdout, lang=args.lang, storage=storage)
+        page = write_html(desk.report(), path.with_suffix(".html"), lang=args.lang)
     finally:
         storage.close()
     print(
         f"\nTickets stored in {path}\n"
-        f"Run `chamados demo --continue` to read them back a week later."
+        f"The report with charts: {page}\n"
+        f"Run `chamados demo --continue` to read them back a week later, "
+        f"`chamados report --db {path.name}` for the indicators."
     )
 
 
@@ -150,6 +172,55 @@ def _remove_demo_database(path: Path, url: str) -> None:
         )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _report(args: argparse.Namespace) -> None:
+    import pendulum
+
+    from chamados.reports.html import write_html
+    from chamados.reports.render import render_report
+    from chamados.service import Helpdesk
+    from chamados.storage.sql import SqlStorage
+
+    if args.db:
+        path = Path(args.db)
+        if not path.exists():
+            raise ConfigurationError(f"{path} does not exist", key="db")
+        url = f"sqlite:///{path.resolve()}"
+    else:
+        url = args.url or os.environ.get(STORAGE_URL, "").strip()
+    if not url:
+        raise ConfigurationError(
+            f"give a database URL, --db PATH (after `chamados demo`: --db {DEMO_DB}), or set "
+            f"{STORAGE_URL}",
+            key="url",
+        )
+
+    def moment(text: str | None, name: str) -> pendulum.DateTime | None:
+        if text is None:
+            return None
+        try:
+            value = pendulum.parse(text, tz="America/Sao_Paulo")
+        except (ValueError, pendulum.parsing.exceptions.ParserError) as error:
+            raise ConfigurationError(f"--{name} {text!r} is not a date: {error}") from None
+        assert isinstance(value, pendulum.DateTime)
+        return value
+
+    storage = SqlStorage(url, create=False)
+    try:
+        desk = Helpdesk(storage=storage, tenant=args.tenant)
+        report = desk.report(start=moment(args.start, "from"), end=moment(args.end, "to"))
+    finally:
+        storage.close()
+    print(render_report(report, lang=args.lang, max_rows=args.max_rows))
+    if args.html:
+        print(f"\n{write_html(report, args.html, lang=args.lang)}")
+    if args.csv:
+        folder = Path(args.csv)
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in report.tables:
+            (folder / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
+        print(f"{len(report.tables)} CSV files in {folder}")
 
 
 def _db(args: argparse.Namespace) -> None:

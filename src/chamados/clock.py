@@ -11,7 +11,14 @@ from typing import Protocol, runtime_checkable
 
 import pendulum
 
-__all__ = ["Clock", "SystemClock", "as_instant", "epoch_micros", "from_epoch_micros"]
+__all__ = [
+    "Clock",
+    "SystemClock",
+    "as_instant",
+    "epoch_micros",
+    "from_epoch_micros",
+    "seconds_between",
+]
 
 
 @runtime_checkable
@@ -94,6 +101,19 @@ def epoch_micros(value: datetime, name: str = "datetime") -> int:
         - offset.seconds
     )
     return seconds * 1_000_000 + value.microsecond - offset.microseconds
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    """Whole seconds from ``start`` to ``end`` (negative if ``end`` comes first), from
+    their epoch microseconds: exact, and much cheaper than subtracting pendulum
+    datetimes, which builds an interval.
+
+    >>> from datetime import datetime, timezone
+    >>> seconds_between(datetime(2026, 1, 1, tzinfo=timezone.utc),
+    ...                 datetime(2026, 1, 1, 1, 0, 30, 999999, tzinfo=timezone.utc))
+    3630
+    """
+    return (epoch_micros(end) - epoch_micros(start)) // 1_000_000
 
 
 def from_epoch_micros(micros: int) -> pendulum.DateTime:

@@ -26,6 +26,7 @@ from chamados.labels import language
 from chamados.model import Party, Priority
 from chamados.notify.messages import CustomerMessages, OutgoingMessage
 from chamados.notify.notifiers import Route
+from chamados.reports.render import render_report
 from chamados.service import Helpdesk
 from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
 from chamados.sla.presets import amazon as amazon_preset
@@ -390,6 +391,8 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR", storage: Storage | None = None
     printer.line()
     _print_final_state(desk, printer, lang)
     _print_messages(mail, printer, lang)
+    printer.line()
+    printer.line(render_report(desk.report(), lang=lang, max_rows=12))
     if printer.broken_pipe:
         raise BrokenPipeError("the demo's output was closed")
     return desk

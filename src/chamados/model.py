@@ -18,6 +18,7 @@ from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
 
 if TYPE_CHECKING:
+    from chamados.reports.facts import TicketStats
     from chamados.sla.clocks import SlaClock, SlaState
 
 __all__ = [
@@ -356,6 +357,7 @@ class Ticket:
     sla_state: SlaState | None = field(default=None, repr=False)
     sla_clocks: tuple[SlaClock, ...] = ()
     sla_deadline: pendulum.DateTime | None = None
+    stats: TicketStats | None = field(default=None, repr=False)
 
     def copy(self) -> Ticket:
         """An independent copy (custom fields included)."""

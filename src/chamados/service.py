@@ -68,8 +68,12 @@ from chamados.model import (
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
 from chamados.notify.relay import OutboxRelay, RetryPolicy
+from chamados.reports.engine import Scope
+from chamados.reports.facts import fold
+from chamados.reports.results import Report, Table
 from chamados.routing import Skills, queue_order
 from chamados.settings import storage_from
+from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.engine import SlaEngine
 from chamados.sla.policy import SlaPolicy
 from chamados.sla.wording import Expectations
@@ -119,6 +123,9 @@ class Helpdesk:
     and written even when this desk has no notifiers). A failed delivery is retried by a
     relay as ``retry`` says, never lost.
 
+    ``business_hours`` is the calendar indicators measure business time on (by default
+    the first SLA policy's; without either, indicators give calendar time only).
+
     ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
     on every ticket; ``tick()`` runs the SLA monitor. ``policies`` holds the priority
     and routing policies, the agents and how to assign them, and the actions to take on
@@ -142,6 +149,7 @@ class Helpdesk:
         sla: Sequence[SlaPolicy] = (),
         policies: Policies | None = None,
         tenant: str | None = None,
+        business_hours: BusinessCalendar | None = None,
     ) -> None:
         if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
             raise ConfigurationError("tenant must be a non-empty string or None", key="tenant")
@@ -160,6 +168,15 @@ class Helpdesk:
         self._writes_outbox = bool(self.notifiers) or delivery == "relay"
         self._inline: OutboxRelay | None = None
         self.sla = SlaEngine(sla, self.workflows)
+        if business_hours is not None and not isinstance(business_hours, BusinessCalendar):
+            raise ConfigurationError(
+                f"business_hours must be a chamados.sla.BusinessCalendar, got "
+                f"{type(business_hours).__name__}",
+                key="business_hours",
+            )
+        self.business_hours: BusinessCalendar | None = (
+            business_hours if business_hours is not None else (sla[0].calendar if sla else None)
+        )
         if policies is not None and not isinstance(policies, Policies):
             raise ConfigurationError(
                 f"policies must be chamados.automation.Policies, got {policies!r}",
@@ -398,6 +415,7 @@ class Helpdesk:
                         cause="on open",
                     )
                 self._keep_clocks(command, uow, history=list)
+                self._keep_facts(command, uow)
                 uow.add(ticket)
                 uow.record(command.events)
                 if self._writes_outbox:
@@ -966,6 +984,45 @@ class Helpdesk:
             tenant=self.tenant,
         )
 
+    # -- indicators ------------------------------------------------------------------------
+
+    def indicator(
+        self,
+        name: str,
+        *,
+        by: Iterable[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        **filters: str | int | None,
+    ) -> Table:
+        """One indicator (``chamados.reports.INDICATORS``: ``first_response``,
+        ``sla_attainment``, ``time_in_status``...) cut by the dimensions ``by`` and
+        filtered on dimensions (``channel="amazon"``, ``tier=2``...), over the tickets
+        created from ``start`` (the beginning if ``None``) to ``end`` (now)."""
+        return self.storage.indicators().table(name, scope=self._scope(start, end, filters), by=by)
+
+    def report(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        cuts: Mapping[str, Iterable[str]] | None = None,
+        **filters: str | int | None,
+    ) -> Report:
+        """Every indicator over the same period and filters (see ``indicator``), each
+        cut as ``cuts`` says or as ``chamados.reports.DEFAULT_CUTS`` does."""
+        return self.storage.indicators().report(self._scope(start, end, filters), cuts=cuts)
+
+    def _scope(
+        self, start: datetime | None, end: datetime | None, filters: Mapping[str, Any]
+    ) -> Scope:
+        return Scope(
+            start=None if start is None else as_instant(start, name="start"),
+            end=self._now() if end is None else as_instant(end, name="end"),
+            tenant=self.tenant,
+            filters=filters,
+        )
+
     def expectations(self, ticket_id: str, *, lang: str = "pt-BR") -> Expectations:
         """What the customer can expect: the next answer and the resolution, with words
         for them ("até sexta-feira às 18h"). Taken from the running clocks, the earliest
@@ -1043,6 +1100,7 @@ class Helpdesk:
             changed = (ticket.sla_state, ticket.sla_deadline) != before
         if not command.events and not changed:
             return ticket.copy(), []
+        self._keep_facts(command, uow)
         ticket.version = command.version
         ticket.updated_at = command.now
         uow.save(ticket)
@@ -1084,6 +1142,19 @@ class Helpdesk:
             )
             if len(command.events) == since:
                 return
+
+    def _keep_facts(self, command: Command, uow: UnitOfWork) -> None:
+        """Fold the command's events into the ticket's facts for indicators, and stage
+        the stays in a status they ended."""
+        ticket = command.ticket
+        ticket.stats, ended = fold(
+            ticket,
+            command.events,
+            workflow=self._workflow(ticket),
+            calendar=self.business_hours,
+        )
+        if ended:
+            uow.add_stays(ended)
 
     def _load(self, uow: UnitOfWork, tenant: str) -> Callable[[str], int]:
         """Tickets with a running SLA clock held by an agent (for assignment)."""

@@ -21,6 +21,7 @@ import pendulum
 from chamados import events as events_module
 from chamados.exceptions import StorageError
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
+from chamados.reports.facts import Breach, Stay, TicketStats
 from chamados.sla.clocks import Cycle, SlaClock, SlaState
 from chamados.storage.port import IdempotencyRecord
 
@@ -28,7 +29,18 @@ __all__ = ["decode", "dumps", "encode", "loads"]
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (Ticket, Message, Party, Cycle, SlaState, SlaClock, IdempotencyRecord)
+    for cls in (
+        Ticket,
+        Message,
+        Party,
+        Cycle,
+        SlaState,
+        SlaClock,
+        IdempotencyRecord,
+        TicketStats,
+        Stay,
+        Breach,
+    )
 }
 _CLASSES.update(
     {

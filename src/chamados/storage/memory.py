@@ -12,6 +12,7 @@ import bisect
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pendulum
 from attrs import define, evolve
@@ -21,6 +22,7 @@ from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError
 from chamados.ids import new_uid
 from chamados.model import Ticket
+from chamados.reports.facts import Stay
 from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
 from chamados.storage.port import (
     Changes,
@@ -30,6 +32,9 @@ from chamados.storage.port import (
     TicketQuery,
     UnitOfWork,
 )
+
+if TYPE_CHECKING:
+    from chamados.reports.engine import IndicatorEngine
 
 __all__ = ["MemoryStorage"]
 
@@ -52,6 +57,7 @@ class MemoryStorage(Storage):
         self._deadlines: list[tuple[int, str]] = []
         self._deadline_of: dict[str, tuple[int, str]] = {}
         self._outbox = _MemoryOutbox(self._lock)
+        self._stays: list[Stay] = []
 
     def _index_deadline(self, ticket: Ticket) -> None:
         old = self._deadline_of.pop(ticket.id, None)
@@ -67,6 +73,11 @@ class MemoryStorage(Storage):
 
     def outbox(self) -> Outbox:
         return self._outbox
+
+    def indicators(self) -> IndicatorEngine:
+        from chamados.reports.engine import MemoryIndicators
+
+        return MemoryIndicators(self)
 
     def __len__(self) -> int:
         return len(self._tickets)
@@ -151,6 +162,7 @@ class _MemoryUnitOfWork(UnitOfWork):
             for record in changes.keys:
                 storage._keys[(record.tenant, record.key)] = record
             storage._outbox.add(changes.outbox)
+            storage._stays.extend(changes.stays)
 
     def _rollback(self) -> None:
         pass

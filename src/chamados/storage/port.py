@@ -11,9 +11,10 @@ checks an adapter against the same requirements the built-in ones meet.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
@@ -22,6 +23,10 @@ from chamados.events import TicketEvent
 from chamados.exceptions import ConfigurationError, StorageError, TicketNotFoundError
 from chamados.model import Party, Priority, Ticket
 from chamados.storage.outbox import Outbox
+
+if TYPE_CHECKING:
+    from chamados.reports.engine import IndicatorEngine
+    from chamados.reports.facts import Stay
 
 __all__ = [
     "Changes",
@@ -90,7 +95,9 @@ class Changes:
     """Everything one unit of work writes, handed to the adapter's ``_commit`` at once.
 
     ``updates`` pairs each ticket with the version it was loaded at. ``outbox`` holds the
-    events someone must hear about, to be delivered after the commit (at least once).
+    events someone must hear about, to be delivered after the commit (at least once);
+    ``stays`` the stays in a status that ended (``chamados.reports.facts``), for reports;
+    ``before`` each updated ticket as it was loaded (adapters may skip unchanged rows).
     """
 
     inserts: Sequence[Ticket]
@@ -98,6 +105,8 @@ class Changes:
     events: Sequence[TicketEvent]
     keys: Sequence[IdempotencyRecord]
     outbox: Sequence[TicketEvent] = ()
+    stays: Sequence[Stay] = ()
+    before: Mapping[str, Ticket] = {}
 
 
 class DuplicateKeyError(StorageError):
@@ -125,11 +134,13 @@ class UnitOfWork(ABC):
 
     def __init__(self) -> None:
         self._loaded: dict[str, int] = {}
+        self._before: dict[str, Ticket] = {}
         self._inserts: dict[str, Ticket] = {}
         self._updates: dict[str, Ticket] = {}
         self._events: list[TicketEvent] = []
         self._keys: list[IdempotencyRecord] = []
         self._outbox: list[TicketEvent] = []
+        self._stays: list[Stay] = []
         self._finished = False
 
     # -- context manager -------------------------------------------------------------------
@@ -160,8 +171,9 @@ class UnitOfWork(ABC):
         ticket = staged.copy() if staged is not None else self._get(ticket_id)
         if ticket is None or (tenant is not None and ticket.tenant != tenant):
             raise TicketNotFoundError(ticket_id, tenant=tenant)
-        if staged is None:
-            self._loaded.setdefault(ticket.id, ticket.version)
+        if staged is None and ticket.id not in self._loaded:
+            self._loaded[ticket.id] = ticket.version
+            self._before[ticket.id] = ticket.copy()
         return ticket
 
     def history(self, ticket_id: str, *, tenant: str | None) -> list[TicketEvent]:
@@ -200,8 +212,9 @@ class UnitOfWork(ABC):
         """
         self._check_open()
         ticket = self._claim_due(epoch_micros(now, "now"), tenant, frozenset(skip))
-        if ticket is not None:
-            self._loaded.setdefault(ticket.id, ticket.version)
+        if ticket is not None and ticket.id not in self._loaded:
+            self._loaded[ticket.id] = ticket.version
+            self._before[ticket.id] = ticket.copy()
         return ticket
 
     def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
@@ -256,6 +269,11 @@ class UnitOfWork(ABC):
         self._check_open()
         self._outbox.extend(events)
 
+    def add_stays(self, stays: Iterable[Stay]) -> None:
+        """Stage ended stays in a status, for the indicators (written with the command)."""
+        self._check_open()
+        self._stays.extend(stays)
+
     def remember(self, key: str, *, command: str, result: Ticket) -> None:
         """Stage an idempotency key: a repeat of ``command`` with ``key`` returns ``result``."""
         self._check_open()
@@ -291,6 +309,8 @@ class UnitOfWork(ABC):
             events=list(self._events),
             keys=list(self._keys),
             outbox=list(self._outbox),
+            stays=list(self._stays),
+            before=dict(self._before),
         )
         try:
             self._commit(changes)
@@ -321,6 +341,7 @@ class UnitOfWork(ABC):
         self._events.clear()
         self._keys.clear()
         self._outbox.clear()
+        self._stays.clear()
 
     def _check_open(self) -> None:
         if self._finished:
@@ -384,6 +405,14 @@ class Storage(ABC):
         raise ConfigurationError(
             f"{type(self).__name__} has no outbox, so it cannot deliver notifications; "
             f"use MemoryStorage or SqlStorage, or implement Storage.outbox()",
+            key="storage",
+        )
+
+    def indicators(self) -> IndicatorEngine:
+        """The engine computing indicators over this storage (``chamados.reports``)."""
+        raise ConfigurationError(
+            f"{type(self).__name__} computes no indicators; use MemoryStorage or SqlStorage, "
+            f"or implement Storage.indicators()",
             key="storage",
         )
 

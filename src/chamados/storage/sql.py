@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -32,7 +32,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from chamados.clock import epoch_micros
+from chamados.clock import epoch_micros, seconds_between
 from chamados.events import NoteAdded, Replied, TicketEvent
 from chamados.exceptions import (
     ConcurrencyError,
@@ -42,6 +42,10 @@ from chamados.exceptions import (
     StorageUnavailableError,
 )
 from chamados.model import Ticket
+from chamados.reports.facts import Stay
+
+if TYPE_CHECKING:
+    from chamados.reports.engine import IndicatorEngine
 from chamados.storage import codec
 from chamados.storage.outbox import Outbox
 from chamados.storage.port import (
@@ -157,6 +161,79 @@ outbox = sa.Table(
     sa.Index("ix_chamados_outbox_status_seq", "status", "seq"),
     sa.Index("ix_chamados_outbox_ticket", "ticket_id", "status", "seq"),
     sa.Index("ix_chamados_outbox_claim", "claim_token"),
+)
+
+facts = sa.Table(
+    # One narrow row per ticket for the indicators (chamados.reports.facts): the
+    # dimensions and measures, without the ticket document, so aggregates scan little.
+    "chamados_facts",
+    metadata,
+    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("channel", sa.String(128), nullable=False),
+    sa.Column("category", sa.String(128)),
+    sa.Column("team", sa.String(128)),
+    sa.Column("tier", sa.SmallInteger, nullable=False),
+    sa.Column("assignee", sa.String(128)),
+    sa.Column("partner_id", sa.String(128)),
+    sa.Column("priority", sa.SmallInteger, nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("first_response_s", sa.BigInteger),
+    sa.Column("first_response_business_s", sa.BigInteger),
+    sa.Column("resolution_s", sa.BigInteger),
+    sa.Column("resolution_business_s", sa.BigInteger),
+    sa.Column("resolutions", sa.Integer, nullable=False),
+    sa.Column("reopens", sa.Integer, nullable=False),
+    sa.Column("max_tier", sa.SmallInteger, nullable=False),
+    sa.Column("rating", sa.SmallInteger),
+    sa.Index("ix_chamados_facts_tenant_created", "tenant", "created_us"),
+    sa.Index("ix_chamados_facts_created", "created_us"),
+    sa.Index("ix_chamados_facts_active", "active", "tenant"),
+)
+
+sla_outcomes = sa.Table(
+    "chamados_sla_outcomes",
+    metadata,
+    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("metric", sa.String(32), primary_key=True),
+    sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # met, breached, running
+    sa.Column("response_s", sa.BigInteger),  # from start to met, calendar seconds
+    sa.Index("ix_chamados_sla_outcomes_tenant", "tenant", "policy", "metric"),
+)
+
+breaches = sa.Table(
+    "chamados_breaches",
+    metadata,
+    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("metric", sa.String(32), primary_key=True),
+    sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("owner", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+)
+
+stays = sa.Table(
+    "chamados_stays",
+    metadata,
+    sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("team", sa.String(128)),
+    sa.Column("tier", sa.SmallInteger, nullable=False),
+    sa.Column("assignee", sa.String(128)),
+    sa.Column("entered_us", sa.BigInteger, nullable=False),
+    sa.Column("left_us", sa.BigInteger, nullable=False),
+    sa.Column("calendar_s", sa.BigInteger, nullable=False),
+    sa.Column("business_s", sa.BigInteger),
+    sa.Index("ix_chamados_stays_tenant_left", "tenant", "left_us"),
+    sa.Index("ix_chamados_stays_ticket", "ticket_id"),
 )
 
 idempotency = sa.Table(
@@ -410,6 +487,13 @@ class SqlStorage(Storage):
 
         return SqlOutbox(self)
 
+    def indicators(self) -> IndicatorEngine:
+        """Indicators computed by the database (``chamados.storage.sql_indicators``)."""
+        self.check()
+        from chamados.storage.sql_indicators import SqlIndicators
+
+        return SqlIndicators(self)
+
     @property
     def in_host_transaction(self) -> bool:
         return self._host is not None
@@ -651,6 +735,7 @@ class _SqlUnitOfWork(UnitOfWork):
                     conn.execute(sa.insert(messages), said)
             if changes.outbox:
                 conn.execute(sa.insert(outbox), [_outbox_row(e) for e in changes.outbox])
+            self._write_facts(conn, changes)
             for record in changes.keys:
                 conn.execute(
                     sa.insert(idempotency).values(
@@ -679,6 +764,31 @@ class _SqlUnitOfWork(UnitOfWork):
             raise
         finally:
             self._claimed = None
+
+    def _write_facts(self, conn: Connection, changes: Changes) -> None:
+        """The indicator rows: the ticket's facts row, its SLA outcomes and breaches
+        (each rewritten only when it changed), and the stays that ended (appended)."""
+        for ticket in changes.inserts:
+            conn.execute(sa.insert(facts).values(**_fact_row(ticket)))
+        for ticket, _ in changes.updates:
+            row = _fact_row(ticket)
+            loaded = changes.before.get(ticket.id)
+            if loaded is None or row != _fact_row(loaded):
+                conn.execute(sa.update(facts).where(facts.c.ticket_id == ticket.id).values(**row))
+        saved = [*changes.inserts, *(ticket for ticket, _ in changes.updates)]
+        for ticket in saved:
+            before = changes.before.get(ticket.id)
+            for table, rows_of in ((sla_outcomes, _outcome_rows), (breaches, _breach_rows)):
+                rows = rows_of(ticket)
+                old = rows_of(before)
+                if rows == old:
+                    continue
+                if old:
+                    conn.execute(sa.delete(table).where(table.c.ticket_id == ticket.id))
+                if rows:
+                    conn.execute(sa.insert(table), rows)
+        if changes.stays:
+            conn.execute(sa.insert(stays), [_stay_row(stay) for stay in changes.stays])
 
     def _commit_transaction(self, transaction: Any) -> None:
         try:
@@ -750,6 +860,95 @@ def _columns(ticket: Ticket) -> dict[str, Any]:
         "sla_deadline_us": epoch_micros(ticket.sla_deadline) if ticket.sla_deadline else None,
         "version": ticket.version,
         "data": codec.dumps(ticket),
+    }
+
+
+def _fact_row(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's row in ``chamados_facts``."""
+    stats = ticket.stats
+    return {
+        "ticket_id": ticket.id,
+        "tenant": ticket.tenant,
+        "channel": ticket.channel,
+        "category": ticket.category,
+        "team": ticket.team,
+        "tier": ticket.tier,
+        "assignee": ticket.assignee,
+        "partner_id": ticket.partner.id if ticket.partner else None,
+        "priority": ticket.priority.rank,
+        "status": ticket.status,
+        "created_us": epoch_micros(ticket.created_at),
+        "active": True if stats is None else stats.active,
+        "first_response_s": None if stats is None else stats.first_response_s,
+        "first_response_business_s": None if stats is None else stats.first_response_business_s,
+        "resolution_s": None if stats is None else stats.resolution_s,
+        "resolution_business_s": None if stats is None else stats.resolution_business_s,
+        "resolutions": 0 if stats is None else stats.resolutions,
+        "reopens": 0 if stats is None else stats.reopens,
+        "max_tier": ticket.tier if stats is None else stats.max_tier,
+        "rating": ticket.rating,
+    }
+
+
+def _outcome_rows(ticket: Ticket | None) -> list[dict[str, Any]]:
+    if ticket is None:
+        return []
+    rows = []
+    for clock in ticket.sla_clocks:
+        if clock.breached_at is not None:
+            outcome = "breached"
+        else:
+            outcome = "met" if clock.status == "met" else "running"
+        response = (
+            max(0, seconds_between(clock.started_at, clock.met_at))
+            if clock.met_at is not None
+            else None
+        )
+        rows.append(
+            {
+                "ticket_id": ticket.id,
+                "policy": clock.policy,
+                "metric": clock.metric,
+                "cycle": clock.cycle,
+                "tenant": ticket.tenant,
+                "outcome": outcome,
+                "response_s": response,
+            }
+        )
+    return rows
+
+
+def _breach_rows(ticket: Ticket | None) -> list[dict[str, Any]]:
+    if ticket is None or ticket.stats is None:
+        return []
+    return [
+        {
+            "ticket_id": ticket.id,
+            "policy": b.policy,
+            "metric": b.metric,
+            "cycle": b.cycle,
+            "tenant": ticket.tenant,
+            "owner": b.owner,
+            "status": b.status,
+        }
+        for b in {(b.policy, b.metric, b.cycle): b for b in ticket.stats.breaches}.values()
+    ]
+
+
+def _stay_row(stay: Stay) -> dict[str, Any]:
+    assert stay.left_at is not None
+    assert stay.calendar_s is not None
+    return {
+        "ticket_id": stay.ticket_id,
+        "tenant": stay.tenant,
+        "status": stay.status,
+        "team": stay.team,
+        "tier": stay.tier,
+        "assignee": stay.assignee,
+        "entered_us": epoch_micros(stay.entered_at),
+        "left_us": epoch_micros(stay.left_at),
+        "calendar_s": stay.calendar_s,
+        "business_s": stay.business_s,
     }
 
 

@@ -1,0 +1,212 @@
+"""Indicators over 100,000 tickets: every indicator of a report, memory vs SQL.
+
+Run:  .venv/bin/python benchmarks/bench_reports.py      (or make bench-reports)
+
+A simulated store (``chamados.testing.workload``: tickets answered sooner or later,
+waiting on customers and sellers, escalated, resolved, reopened, rated, with the SLA
+monitor running) produces ``--seed-tickets`` tickets with realistic histories through a
+real ``Helpdesk``. Their facts (the ticket rows and their facts rows, SLA outcomes,
+breaches and stays) are then copied, a week apart, up to ``--tickets``
+tickets, written straight into each storage. Timed: ``desk.report()`` (all twelve
+indicators, default cuts) and each indicator alone, median of ``--rounds`` runs.
+
+SQL backends: SQLite in a file, and the PostgreSQL / MariaDB of
+``CHAMADOS_TEST_POSTGRES_URL`` / ``CHAMADOS_TEST_MARIADB_URL`` (or ``--postgres`` /
+``--mariadb``), each in a scratch schema or database dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
+from chamados.model import Ticket
+from chamados.reports import INDICATORS
+from chamados.reports.engine import DEFAULT_CUTS
+from chamados.reports.facts import Stay
+from chamados.storage import sql
+from chamados.storage.sql import SqlStorage
+from chamados.testing import FakeClock
+from chamados.testing.databases import scratch_database
+from chamados.testing.workload import simulate, store_policies
+
+START = "2026-03-02T08:00:00-03:00"
+
+
+def seed(count: int) -> tuple[list[Ticket], list[Stay], Any]:
+    clock = FakeClock(START)
+    storage = MemoryStorage()
+    desk = Helpdesk(
+        storage=storage, clock=clock, sla=store_policies(), ticket_ids=SequentialIds("S-")
+    )
+    simulate(desk, clock, tickets=count, seed=42)
+    return list(storage._tickets.values()), list(storage._stays), clock.now()
+
+
+def copies(
+    tickets: list[Ticket], stays: list[Stay], total: int
+) -> Iterator[tuple[Ticket, list[Stay]]]:
+    """``total`` tickets: the seed tickets again and again, each round a week earlier,
+    with their stays."""
+    by_ticket: dict[str, list[Stay]] = {}
+    for stay in stays:
+        by_ticket.setdefault(stay.ticket_id, []).append(stay)
+    made = 0
+    round_ = 0
+    while made < total:
+        shift = timedelta(weeks=round_)
+        for ticket in tickets:
+            if made == total:
+                return
+            new_id = f"B{round_:04d}-{ticket.id}"
+            copy = ticket.copy()
+            copy.id = new_id
+            copy.created_at = ticket.created_at - shift
+            copy.updated_at = ticket.updated_at - shift
+            if copy.stats is not None:
+                copy.stats = attrs.evolve(
+                    copy.stats, stay=attrs.evolve(copy.stats.stay, ticket_id=new_id)
+                )
+            moved = [
+                attrs.evolve(
+                    s,
+                    ticket_id=new_id,
+                    entered_at=s.entered_at - shift,
+                    left_at=None if s.left_at is None else s.left_at - shift,
+                )
+                for s in by_ticket.get(ticket.id, [])
+            ]
+            made += 1
+            yield copy, moved
+        round_ += 1
+
+
+def fill(storage: Storage, rows: Iterator[tuple[Ticket, list[Stay]]]) -> None:
+    if isinstance(storage, MemoryStorage):
+        for ticket, stays in rows:
+            storage._tickets[ticket.id] = ticket
+            storage._stays.extend(stays)
+        return
+    assert isinstance(storage, SqlStorage)
+    storage.check()
+    batch: list[tuple[Ticket, list[Stay]]] = []
+
+    def flush() -> None:
+        with storage.engine.begin() as conn:
+            conn.execute(sa.insert(sql.tickets), [sql._columns(t) for t, _ in batch])
+            conn.execute(sa.insert(sql.facts), [sql._fact_row(t) for t, _ in batch])
+            outcomes = [r for t, _ in batch for r in sql._outcome_rows(t)]
+            if outcomes:
+                conn.execute(sa.insert(sql.sla_outcomes), outcomes)
+            breaches = [r for t, _ in batch for r in sql._breach_rows(t)]
+            if breaches:
+                conn.execute(sa.insert(sql.breaches), breaches)
+            stays = [sql._stay_row(s) for _, ss in batch for s in ss]
+            if stays:
+                conn.execute(sa.insert(sql.stays), stays)
+        batch.clear()
+
+    for item in rows:
+        batch.append(item)
+        if len(batch) == 2000:
+            flush()
+    if batch:
+        flush()
+    if storage.dialect == "postgresql":
+        with storage.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    elif storage.dialect == "sqlite":
+        with storage.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+def timed(work: Callable[[], object], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+@contextmanager
+def memory() -> Iterator[Storage]:
+    yield MemoryStorage()
+
+
+@contextmanager
+def sqlite() -> Iterator[Storage]:
+    with tempfile.TemporaryDirectory() as folder:
+        storage = SqlStorage(f"sqlite:///{Path(folder) / 'bench.db'}")
+        yield storage
+        storage.close()
+
+
+@contextmanager
+def server(url: str) -> Iterator[Storage]:
+    with scratch_database(url, prefix="chamados_bench") as engine:
+        yield SqlStorage(engine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="indicators over many tickets")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--seed-tickets", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", default=os.environ.get("CHAMADOS_TEST_POSTGRES_URL"))
+    parser.add_argument("--mariadb", default=os.environ.get("CHAMADOS_TEST_MARIADB_URL"))
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    tickets, stays, now = seed(args.seed_tickets)
+    print(
+        f"python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}; {args.tickets:,} "
+        f"tickets copied from {len(tickets):,} simulated ones ({len(stays):,} stays; "
+        f"seeding took {time.perf_counter() - started:.1f} s); median of {args.rounds}"
+    )
+    backends: list[tuple[str, Callable[[], Any]]] = [("sqlite file", sqlite)]
+    if not args.skip_memory:
+        backends.insert(0, ("memory", memory))
+    for name, url in (("postgresql", args.postgres), ("mariadb", args.mariadb)):
+        if url:
+            backends.append((name, lambda url=url: server(url)))
+        else:
+            print(f"({name} left out: no URL)")
+    results: dict[str, dict[str, float]] = {}
+    for name, make in backends:
+        with make() as storage:
+            started = time.perf_counter()
+            fill(storage, copies(tickets, stays, args.tickets))
+            loading = time.perf_counter() - started
+            desk = Helpdesk(storage=storage, clock=FakeClock(now.isoformat()))
+            figures = {"report": timed(desk.report, args.rounds)}
+            for indicator in INDICATORS:
+                by = DEFAULT_CUTS[indicator]
+                figures[indicator] = timed(
+                    lambda i=indicator, b=by, d=desk: d.indicator(i, by=b), args.rounds
+                )
+            results[name] = figures
+            print(f"  {name}: loaded in {loading:.1f} s")
+    names = list(results)
+    print(f"\n{'':<20}" + "".join(f"{n:>14}" for n in names))
+    for row in ["report", *INDICATORS]:
+        label = "whole report" if row == "report" else row
+        print(f"{label:<20}" + "".join(f"{results[n][row] * 1e3:>11.0f} ms" for n in names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""The facts indicators are computed from, kept up to date by every command.
+
+Indicators must not replay every ticket's history on each report. So each command
+folds its events into ``TicketStats`` (kept on the ticket: first response, resolution,
+reopenings, escalations, SLA breaches and who the ticket was waiting on when they
+happened) and closes ``Stay``\\ s: the time a ticket spent in one status with one team
+and tier, measured in calendar and business time when it ends. Storage adapters index
+both, so a report is a few aggregate queries.
+
+Business time is measured on the desk's business-hours calendar (``Helpdesk(
+business_hours=...)``, by default the calendar of its first SLA policy); without one,
+business figures are ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import pendulum
+from attrs import evolve, frozen
+
+from chamados.clock import seconds_between
+from chamados.events import (
+    Assigned,
+    Escalated,
+    Reopened,
+    Replied,
+    Resolved,
+    SlaBreached,
+    StatusChanged,
+    TicketEvent,
+    TicketOpened,
+)
+from chamados.model import PartyKind, Ticket
+from chamados.sla.calendar import BusinessCalendar
+from chamados.workflows.base import Workflow
+
+__all__ = ["Breach", "Stay", "TicketStats", "fold"]
+
+_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
+
+
+@frozen
+class Breach:
+    """An SLA breach, and where the ticket stood when it happened: the status and who
+    owed the next action then (``team``, ``customer``, ``partner``, ``marketplace``)."""
+
+    policy: str
+    metric: str
+    cycle: int
+    owner: str
+    status: str
+
+
+@frozen
+class Stay:
+    """A ticket's time in one status with one team, tier and assignee.
+
+    ``left_at`` is ``None`` for the stay in progress (kept in ``TicketStats``); stays
+    that ended are written to storage with their calendar and business seconds.
+    """
+
+    ticket_id: str
+    tenant: str
+    status: str
+    team: str | None
+    tier: int
+    assignee: str | None
+    entered_at: pendulum.DateTime
+    left_at: pendulum.DateTime | None = None
+    calendar_s: int | None = None
+    business_s: int | None = None
+
+
+@frozen
+class TicketStats:
+    """What a ticket's history says for indicators, folded event by event.
+
+    Durations are whole seconds from the ticket's opening: to the team's first public,
+    human reply (``first_response_*``) and to its latest resolution (``resolution_*``).
+    """
+
+    stay: Stay
+    first_response_at: pendulum.DateTime | None = None
+    first_response_s: int | None = None
+    first_response_business_s: int | None = None
+    resolution_s: int | None = None
+    resolution_business_s: int | None = None
+    resolutions: int = 0
+    reopens: int = 0
+    escalations: int = 0
+    max_tier: int = 1
+    breaches: tuple[Breach, ...] = ()
+    active: bool = True
+    """Whether the ticket's status is active (not resolved or closed): the backlog."""
+
+
+def fold(
+    ticket: Ticket,
+    events: Iterable[TicketEvent],
+    *,
+    workflow: type[Workflow],
+    calendar: BusinessCalendar | None,
+) -> tuple[TicketStats, list[Stay]]:
+    """``ticket.stats`` after ``events`` (the ticket's new events, in order), and the
+    stays they ended. ``ticket`` is the ticket after the events; its ``stats`` (``None``
+    for a new ticket) are the facts before them."""
+    stats = ticket.stats
+    ended: list[Stay] = []
+    for event in events:
+        if isinstance(event, TicketOpened):
+            stay = Stay(
+                ticket_id=event.ticket_id,
+                tenant=event.tenant,
+                status=event.status,
+                team=event.team,
+                tier=event.tier,
+                assignee=None,
+                entered_at=event.at,
+            )
+            stats = TicketStats(stay=stay, max_tier=event.tier)
+            continue
+        if stats is None:  # a ticket from before facts were kept: start from here
+            stats = TicketStats(stay=_stay_of(ticket, event.at), max_tier=ticket.tier)
+        stats, done = _apply(stats, event, ticket, workflow, calendar)
+        if done is not None:
+            ended.append(done)
+    if stats is None:
+        stats = TicketStats(stay=_stay_of(ticket, ticket.created_at), max_tier=ticket.tier)
+    active = workflow.status_of(ticket.status).category.is_active
+    if active != stats.active:
+        stats = evolve(stats, active=active)
+    return stats, ended
+
+
+def _apply(
+    stats: TicketStats,
+    event: TicketEvent,
+    ticket: Ticket,
+    workflow: type[Workflow],
+    calendar: BusinessCalendar | None,
+) -> tuple[TicketStats, Stay | None]:
+    stay = stats.stay
+    if isinstance(event, Replied):
+        message = event.message
+        human_team = message.public and not message.automated and message.author.kind in _TEAM
+        if human_team and stats.first_response_at is None:
+            calendar_s, business_s = _measure(ticket.created_at, event.at, calendar)
+            stats = evolve(
+                stats,
+                first_response_at=event.at,
+                first_response_s=calendar_s,
+                first_response_business_s=business_s,
+            )
+        return stats, None
+    if isinstance(event, Resolved):
+        calendar_s, business_s = _measure(ticket.created_at, event.at, calendar)
+        return evolve(
+            stats,
+            resolutions=stats.resolutions + 1,
+            resolution_s=calendar_s,
+            resolution_business_s=business_s,
+        ), None
+    if isinstance(event, Reopened):
+        return evolve(stats, reopens=stats.reopens + 1), None
+    if isinstance(event, SlaBreached):
+        owner = workflow.status_of(stay.status).owner
+        breach = Breach(
+            policy=event.policy,
+            metric=event.metric,
+            cycle=event.cycle,
+            owner=owner.value if owner is not None else "nobody",
+            status=stay.status,
+        )
+        return evolve(stats, breaches=(*stats.breaches, breach)), None
+    if isinstance(event, StatusChanged):
+        return _move(stats, event.at, calendar, status=event.to_status)
+    if isinstance(event, Escalated):
+        stats = evolve(
+            stats,
+            escalations=stats.escalations + 1,
+            max_tier=max(stats.max_tier, event.to_tier),
+        )
+        return _move(stats, event.at, calendar, tier=event.to_tier, team=event.to_team)
+    if isinstance(event, Assigned):
+        return _move(stats, event.at, calendar, team=event.to_team, assignee=event.to_assignee)
+    return stats, None
+
+
+_KEEP = object()
+
+
+def _move(
+    stats: TicketStats,
+    at: pendulum.DateTime,
+    calendar: BusinessCalendar | None,
+    *,
+    status: object = _KEEP,
+    team: object = _KEEP,
+    tier: object = _KEEP,
+    assignee: object = _KEEP,
+) -> tuple[TicketStats, Stay | None]:
+    """End the stay in progress at ``at`` and start the next one with what changed."""
+    old = stats.stay
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("status", status),
+            ("team", team),
+            ("tier", tier),
+            ("assignee", assignee),
+        )
+        if value is not _KEEP and value != getattr(old, name)
+    }
+    if not changes:
+        return stats, None
+    if at <= old.entered_at:  # changed again at the same instant: no time was spent
+        return evolve(stats, stay=evolve(old, **changes)), None
+    calendar_s, business_s = _measure(old.entered_at, at, calendar)
+    ended = evolve(old, left_at=at, calendar_s=calendar_s, business_s=business_s)
+    return evolve(stats, stay=evolve(old, entered_at=at, **changes)), ended
+
+
+def _measure(
+    start: datetime, end: datetime, calendar: BusinessCalendar | None
+) -> tuple[int, int | None]:
+    calendar_s = max(0, seconds_between(start, end))
+    if calendar is None:
+        return calendar_s, None
+    return calendar_s, max(0, int(calendar.between(start, end).total_seconds()))
+
+
+def _stay_of(ticket: Ticket, since: pendulum.DateTime) -> Stay:
+    return Stay(
+        ticket_id=ticket.id,
+        tenant=ticket.tenant,
+        status=ticket.status,
+        team=ticket.team,
+        tier=ticket.tier,
+        assignee=ticket.assignee,
+        entered_at=since,
+    )
