@@ -19,16 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from backends import backends
 
 from chamados import MemoryStorage, Party, Storage
 from chamados.events import TicketEvent, TicketOpened
@@ -37,7 +33,6 @@ from chamados.notify import CallableNotifier, OutboxRelay
 from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
 from chamados.testing import FakeClock
-from chamados.testing.databases import scratch_database
 
 CLOCK = FakeClock("2026-03-02T09:00:00-03:00")
 
@@ -97,25 +92,6 @@ def drain(storage: Storage, timeout: float | None, batch: int) -> tuple[float, i
     return time.perf_counter() - start, delivered
 
 
-@contextmanager
-def memory() -> Iterator[Storage]:
-    yield MemoryStorage()
-
-
-@contextmanager
-def sqlite() -> Iterator[Storage]:
-    with tempfile.TemporaryDirectory() as folder:
-        storage = SqlStorage(f"sqlite:///{Path(folder) / 'bench.db'}")
-        yield storage
-        storage.close()
-
-
-@contextmanager
-def server(url: str) -> Iterator[Storage]:
-    with scratch_database(url, prefix="chamados_bench") as engine:
-        yield SqlStorage(engine)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="outbox relay throughput")
     parser.add_argument("--messages", type=int, default=10_000)
@@ -123,18 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("CHAMADOS_TEST_POSTGRES_URL"))
     parser.add_argument("--mariadb", default=os.environ.get("CHAMADOS_TEST_MARIADB_URL"))
     args = parser.parse_args(argv)
-    backends: list[tuple[str, Callable[[], Any]]] = [("memory", memory), ("sqlite file", sqlite)]
-    for name, url in (("postgresql", args.postgres), ("mariadb", args.mariadb)):
-        if url:
-            backends.append((name, lambda url=url: server(url)))
-        else:
-            print(f"({name} left out: no URL)")
+    chosen = backends(postgres=args.postgres, mariadb=args.mariadb)
     print(
         f"python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}; "
         f"{args.messages:,} messages, 10 per ticket, batch {args.batch}, a no-op notifier"
     )
     print(f"{'backend':<14}{'timeout=None':>16}{'timeout=60 s':>16}")
-    for name, make in backends:
+    for name, make in chosen:
         figures = []
         for timeout in (None, 60.0):
             with make() as storage:

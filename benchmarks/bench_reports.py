@@ -21,16 +21,14 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from backends import backends
 
 from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
 from chamados.model import Ticket
@@ -40,7 +38,6 @@ from chamados.reports.facts import Stay
 from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
 from chamados.testing import FakeClock
-from chamados.testing.databases import scratch_database
 from chamados.testing.workload import simulate, store_policies
 
 START = "2026-03-02T08:00:00-03:00"
@@ -142,25 +139,6 @@ def timed(work: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
-@contextmanager
-def memory() -> Iterator[Storage]:
-    yield MemoryStorage()
-
-
-@contextmanager
-def sqlite() -> Iterator[Storage]:
-    with tempfile.TemporaryDirectory() as folder:
-        storage = SqlStorage(f"sqlite:///{Path(folder) / 'bench.db'}")
-        yield storage
-        storage.close()
-
-
-@contextmanager
-def server(url: str) -> Iterator[Storage]:
-    with scratch_database(url, prefix="chamados_bench") as engine:
-        yield SqlStorage(engine)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="indicators over many tickets")
     parser.add_argument("--tickets", type=int, default=100_000)
@@ -177,16 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         f"tickets copied from {len(tickets):,} simulated ones ({len(stays):,} stays; "
         f"seeding took {time.perf_counter() - started:.1f} s); median of {args.rounds}"
     )
-    backends: list[tuple[str, Callable[[], Any]]] = [("sqlite file", sqlite)]
-    if not args.skip_memory:
-        backends.insert(0, ("memory", memory))
-    for name, url in (("postgresql", args.postgres), ("mariadb", args.mariadb)):
-        if url:
-            backends.append((name, lambda url=url: server(url)))
-        else:
-            print(f"({name} left out: no URL)")
+    chosen = backends(
+        postgres=args.postgres, mariadb=args.mariadb, with_memory=not args.skip_memory
+    )
     results: dict[str, dict[str, float]] = {}
-    for name, make in backends:
+    for name, make in chosen:
         with make() as storage:
             started = time.perf_counter()
             fill(storage, copies(tickets, stays, args.tickets))

@@ -26,17 +26,15 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from backends import backends
 
 from chamados import Helpdesk, MemoryStorage, Party, SequentialIds, Storage
 from chamados.events import TicketEvent
@@ -45,7 +43,6 @@ from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
 from chamados.testing import FakeClock
-from chamados.testing.databases import scratch_database
 
 H = timedelta(hours=1)
 CUSTOMER, AGENT = Party.customer("c-1"), Party.agent("ana")
@@ -65,28 +62,6 @@ def policies() -> list[SlaPolicy]:
             warn_at=[0.75],
         )
     ]
-
-
-# -- backends -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def sqlite_backend() -> Iterator[Storage]:
-    with tempfile.TemporaryDirectory() as folder:
-        storage = SqlStorage(f"sqlite:///{Path(folder) / 'bench.db'}")
-        yield storage
-        storage.close()
-
-
-@contextmanager
-def server_backend(url: str) -> Iterator[Storage]:
-    with scratch_database(url, prefix="chamados_bench") as engine:
-        yield SqlStorage(engine)
-
-
-@contextmanager
-def memory_backend() -> Iterator[Storage]:
-    yield MemoryStorage()
 
 
 # -- 1. commands per second -----------------------------------------------------------------------
@@ -266,21 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mariadb", default=os.environ.get("CHAMADOS_TEST_MARIADB_URL"))
     args = parser.parse_args(argv)
 
-    backends: list[tuple[str, Callable[[], Any]]] = [
-        ("memory", memory_backend),
-        ("sqlite file", sqlite_backend),
-    ]
-    for name, url in (("postgresql", args.postgres), ("mariadb", args.mariadb)):
-        if url:
-            backends.append((name, lambda url=url: server_backend(url)))
-        else:
-            flag = "postgres" if name == "postgresql" else name
-            print(f"({name} left out: give --{flag} URL)")
+    chosen = backends(postgres=args.postgres, mariadb=args.mariadb)
     print(f"python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}")
 
     print("\n1. commands per second, one thread (a timed loop each)")
     rows: dict[str, dict[str, float]] = {}
-    for name, make in backends:
+    for name, make in chosen:
         with make() as storage:
             rows[name] = commands_per_second(storage, args.seconds)
     commands = list(next(iter(rows.values())))
@@ -293,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'backend':<14}{'open tickets':>14}{'index query (ms)':>18}"
         f"{'due() (ms)':>12}{'tick (ms)':>12}"
     )
-    for name, make in backends:
+    for name, make in chosen:
         for size in (int(s) for s in args.sizes.split(",")):
             with make() as storage:
                 figures = monitor(storage, size, args.due, args.rounds)

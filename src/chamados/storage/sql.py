@@ -76,23 +76,31 @@ schema_table = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
 )
 
+def _dimension_columns() -> list[sa.Column[Any]]:
+    """The columns queries filter and group tickets by, in the tickets table and again
+    in the narrow facts table (new objects each time: a column belongs to one table)."""
+    return [
+        sa.Column("tenant", sa.String(128), nullable=False),
+        sa.Column("channel", sa.String(128), nullable=False),
+        sa.Column("status", sa.String(64), nullable=False),
+        sa.Column("category", sa.String(128)),
+        sa.Column("priority", sa.SmallInteger, nullable=False),
+        sa.Column("team", sa.String(128)),
+        sa.Column("tier", sa.SmallInteger, nullable=False),
+        sa.Column("assignee", sa.String(128)),
+        sa.Column("partner_id", sa.String(128)),
+        sa.Column("created_us", sa.BigInteger, nullable=False),
+    ]
+
+
 tickets = sa.Table(
     "chamados_tickets",
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("channel", sa.String(128), nullable=False),
+    *_dimension_columns(),
     sa.Column("workflow", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
-    sa.Column("category", sa.String(128)),
-    sa.Column("priority", sa.SmallInteger, nullable=False),
-    sa.Column("team", sa.String(128)),
-    sa.Column("tier", sa.SmallInteger, nullable=False),
-    sa.Column("assignee", sa.String(128)),
     sa.Column("requester_kind", sa.String(32), nullable=False),
     sa.Column("requester_id", sa.String(128), nullable=False),
-    sa.Column("partner_id", sa.String(128)),
-    sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("sla_deadline_us", sa.BigInteger),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("data", _DOC, nullable=False),
@@ -169,16 +177,7 @@ facts = sa.Table(
     "chamados_facts",
     metadata,
     sa.Column("ticket_id", sa.String(64), primary_key=True),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("channel", sa.String(128), nullable=False),
-    sa.Column("category", sa.String(128)),
-    sa.Column("team", sa.String(128)),
-    sa.Column("tier", sa.SmallInteger, nullable=False),
-    sa.Column("assignee", sa.String(128)),
-    sa.Column("partner_id", sa.String(128)),
-    sa.Column("priority", sa.SmallInteger, nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
-    sa.Column("created_us", sa.BigInteger, nullable=False),
+    *_dimension_columns(),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("first_response_s", sa.BigInteger),
     sa.Column("first_response_business_s", sa.BigInteger),
@@ -841,22 +840,29 @@ def _ticket(document: str) -> Ticket:
     return ticket
 
 
-def _columns(ticket: Ticket) -> dict[str, Any]:
+def _dimensions(ticket: Ticket) -> dict[str, Any]:
+    """The values of ``_dimension_columns`` for ``ticket``."""
     return {
-        "id": ticket.id,
         "tenant": ticket.tenant,
         "channel": ticket.channel,
-        "workflow": ticket.workflow,
         "status": ticket.status,
         "category": ticket.category,
         "priority": ticket.priority.rank,
         "team": ticket.team,
         "tier": ticket.tier,
         "assignee": ticket.assignee,
-        "requester_kind": ticket.requester.kind.value,
-        "requester_id": ticket.requester.id,
         "partner_id": ticket.partner.id if ticket.partner else None,
         "created_us": epoch_micros(ticket.created_at),
+    }
+
+
+def _columns(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        **_dimensions(ticket),
+        "workflow": ticket.workflow,
+        "requester_kind": ticket.requester.kind.value,
+        "requester_id": ticket.requester.id,
         "sla_deadline_us": epoch_micros(ticket.sla_deadline) if ticket.sla_deadline else None,
         "version": ticket.version,
         "data": codec.dumps(ticket),
@@ -868,16 +874,7 @@ def _fact_row(ticket: Ticket) -> dict[str, Any]:
     stats = ticket.stats
     return {
         "ticket_id": ticket.id,
-        "tenant": ticket.tenant,
-        "channel": ticket.channel,
-        "category": ticket.category,
-        "team": ticket.team,
-        "tier": ticket.tier,
-        "assignee": ticket.assignee,
-        "partner_id": ticket.partner.id if ticket.partner else None,
-        "priority": ticket.priority.rank,
-        "status": ticket.status,
-        "created_us": epoch_micros(ticket.created_at),
+        **_dimensions(ticket),
         "active": True if stats is None else stats.active,
         "first_response_s": None if stats is None else stats.first_response_s,
         "first_response_business_s": None if stats is None else stats.first_response_business_s,
