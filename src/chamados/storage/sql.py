@@ -76,6 +76,7 @@ schema_table = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
 )
 
+
 def _dimension_columns() -> list[sa.Column[Any]]:
     """The columns queries filter and group tickets by, in the tickets table and again
     in the narrow facts table (new objects each time: a column belongs to one table)."""
