@@ -222,6 +222,18 @@ class TestAssignmentCommands:
         assert [t.id for t in d.queue(team="atendimento")] == [late, urgent_later]
         assert [t.id for t in d.queue(team="atendimento", assigned=True)] == [held]
 
+    def test_overdue_tickets_come_first_in_the_queue(self) -> None:
+        """A ticket whose first response is already breached comes before one still due."""
+        one_hour = SlaPolicy(
+            name="rapido", calendar=CAL, targets={"first_response": Target(business=H)}
+        )
+        d = desk(sla=[one_hour])
+        a = open_ticket(d)
+        d.clock.set("2026-03-02T10:30:00-03:00")  # type: ignore[attr-defined]
+        b = open_ticket(d)
+        d.tick()
+        assert [t.id for t in d.queue()] == [a, b]
+
     def test_next_ticket_claims_the_most_pressing(self) -> None:
         """An agent pulls the next ticket of their queues; empty queues give None."""
         d = desk(sla=[STORE_SLA])

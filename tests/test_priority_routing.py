@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
+import pendulum
 import pytest
 
 from chamados import ConfigurationError, Party, Priority
@@ -18,6 +20,7 @@ from chamados.routing import (
     Skills,
     queue_order,
 )
+from chamados.sla import SlaClock
 from chamados.testing import make_ticket
 
 
@@ -254,4 +257,41 @@ def test_queue_order_without_clocks_is_priority_then_age() -> None:
         "urgent",
         "old",
         "newer",
+    ]
+
+
+def _clock(status: str, due: pendulum.DateTime, *, met: bool = False) -> SlaClock:
+    return SlaClock(
+        policy="loja",
+        metric="first_response",
+        cycle=1,
+        status=status,  # type: ignore[arg-type]
+        target="1h business",
+        started_at=due.subtract(hours=1),
+        due_at=due,
+        breached_at=due if status == "breached" else None,
+        met_at=due.add(minutes=5) if met else None,
+        paused_for=timedelta(0),
+        remaining=timedelta(0),
+        computed_at=due,
+    )
+
+
+def test_queue_order_puts_breached_work_first_most_overdue_first() -> None:
+    """Breached clocks first (the oldest due first), then running ones, then none."""
+    start = make_ticket().created_at
+    urgent_due = make_ticket(
+        id="urgent-due",
+        priority=Priority.URGENT,
+        sla_clocks=(_clock("running", start.add(hours=1)),),
+    )
+    late = make_ticket(id="late", sla_clocks=(_clock("breached", start.subtract(hours=1)),))
+    later = make_ticket(id="later", sla_clocks=(_clock("breached", start),))
+    met_late = make_ticket(id="met-late", sla_clocks=(_clock("breached", start, met=True),))
+    tickets = [urgent_due, met_late, later, late]
+    assert [t.id for t in sorted(tickets, key=queue_order)] == [
+        "late",
+        "later",
+        "urgent-due",
+        "met-late",
     ]

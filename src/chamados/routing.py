@@ -5,7 +5,8 @@ with a default team; the ticket starts in that team's N1 queue. ``Agents`` lists
 works where (teams, tiers, skills, capacity, availability). An assignment strategy picks
 an agent for a ticket: ``RoundRobin``, ``LeastLoaded`` (counting only tickets whose SLA
 clocks are running, as Freshdesk does) or ``Skills``. ``queue_order`` sorts a work queue:
-earliest SLA due time first, then priority, then age.
+breached work first (the most overdue first), then the earliest SLA due time, then
+tickets without a clock; within each, the highest priority, then the oldest.
 """
 
 from __future__ import annotations
@@ -280,18 +281,34 @@ class Skills:
         return LeastLoaded().choose(ticket, able, load)
 
 
+def _owed(ticket: Ticket) -> tuple[pendulum.DateTime | None, bool]:
+    """The earliest due time of the clocks that still owe an answer (running, or breached
+    and not met yet), and whether one of them is breached."""
+    dues: list[pendulum.DateTime] = []
+    breached = False
+    for clock in ticket.sla_clocks:
+        if clock.status not in ("running", "breached") or clock.met_at is not None:
+            continue
+        if clock.due_at is not None:
+            dues.append(clock.due_at)
+            breached = breached or clock.status == "breached"
+    return (min(dues) if dues else None), breached
+
+
 def next_due(ticket: Ticket) -> pendulum.DateTime | None:
-    """The earliest due time of the ticket's running SLA clocks."""
-    dues = [c.due_at for c in ticket.sla_clocks if c.status == "running" and c.due_at]
-    return min(dues) if dues else None
+    """The earliest due time of the ticket's SLA clocks that still count: running ones,
+    and breached ones not met yet (their due time has passed)."""
+    return _owed(ticket)[0]
 
 
-def queue_order(ticket: Ticket) -> tuple[bool, float, int, float, str]:
-    """Sort key of a work queue: earliest SLA due first (none last), then the highest
-    priority, then the oldest ticket."""
-    due = next_due(ticket)
+def queue_order(ticket: Ticket) -> tuple[int, float, int, float, str]:
+    """Sort key of a work queue: breached work first (the most overdue first), then the
+    earliest SLA due time, then tickets without a clock that counts; within each, the
+    highest priority, then the oldest ticket."""
+    due, breached = _owed(ticket)
+    group = 0 if breached else 1 if due is not None else 2
     return (
-        due is None,
+        group,
         due.timestamp() if due is not None else 0.0,
         -ticket.priority.rank,
         ticket.created_at.timestamp(),

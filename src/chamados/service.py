@@ -806,8 +806,9 @@ class Helpdesk:
     ) -> list[Ticket]:
         """The work queue: active tickets of ``team`` and ``tier``, most pressing first.
 
-        Ordered by the earliest SLA due time (tickets without a running clock last), then
-        the highest priority, then the oldest. ``assigned=False`` (default) lists tickets
+        Breached work first (the most overdue first), then the earliest SLA due time,
+        then tickets without a clock that counts; within each, the highest priority, then
+        the oldest (``chamados.policies.queue_order``). ``assigned=False`` (default) lists tickets
         nobody holds; ``True`` those held; ``None`` both.
         """
         found = []
