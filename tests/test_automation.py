@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chamados import (
     Assigned,
@@ -21,7 +23,15 @@ from chamados import (
 from chamados.automation import Policies, SlaAction
 from chamados.config import example_ticket, load_policies
 from chamados.priority import PriorityPolicy, PriorityRule
-from chamados.routing import Agent, Agents, RoundRobin, Route, RoutingPolicy, Skills
+from chamados.routing import (
+    Agent,
+    Agents,
+    LeastLoaded,
+    RoundRobin,
+    Route,
+    RoutingPolicy,
+    Skills,
+)
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing import FakeClock
 
@@ -62,6 +72,19 @@ def policies(**kwargs: object) -> Policies:
     }
     values.update(kwargs)
     return Policies(**values)  # type: ignore[arg-type]
+
+
+def skills_policies() -> Policies:
+    """julia knows payments; leo knows payments and English (issue 11, item 8)."""
+    return policies(
+        assignment=Skills({"pagamento": ["pagamentos"]}),
+        agents=Agents(
+            [
+                Agent("julia", teams={"financeiro"}, skills={"pagamentos"}),
+                Agent("leo", teams={"financeiro"}, skills={"pagamentos", "ingles"}),
+            ]
+        ),
+    )
 
 
 def desk(**kwargs: object) -> Helpdesk:
@@ -277,6 +300,30 @@ class TestAssignmentCommands:
         assert d.next_ticket("ana") is None
         assert d.next_ticket("carla").id == t  # type: ignore[union-attr]
 
+    def test_next_ticket_needs_the_skills_auto_assign_needs(self) -> None:
+        """A ticket tagged with a skill only leo has is not handed to julia by next_ticket."""
+        d = desk(policies=skills_policies())
+        t = open_ticket(d, category="pagamento", tags={"ingles"})
+        assert d.next_ticket("julia") is None
+        assert d.next_ticket("leo").id == t  # type: ignore[union-attr]
+
+    def test_auto_assign_gives_the_ticket_to_the_agent_with_the_skills(self) -> None:
+        """auto_assign picks leo, the one agent with every skill the ticket needs."""
+        d = desk(policies=skills_policies())
+        t = open_ticket(d, category="pagamento", tags={"ingles"})
+        assert d.auto_assign(t).assignee == "leo"
+
+    def test_a_ticket_nobody_present_can_take_stays_queued(self) -> None:
+        """With leo away, auto_assign leaves the ticket in the queue rather than give it to
+        julia, who lacks a skill it needs."""
+        pol = skills_policies()
+        assert pol.agents is not None
+        pol.agents.set_available("leo", False)
+        d = desk(policies=pol)
+        t = open_ticket(d, category="pagamento", tags={"ingles"})
+        assert d.auto_assign(t).assignee is None
+        assert [q.id for q in d.queue(team="financeiro")] == [t]
+
     def test_commands_that_need_agents_say_so(self) -> None:
         """Without agents, auto_assign and next_ticket explain what is missing."""
         d = Helpdesk(clock=FakeClock())
@@ -287,6 +334,54 @@ class TestAssignmentCommands:
             d.next_ticket("ana")
         with pytest.raises(ConfigurationError, match="agents"):
             Policies(assign_on_open=True)
+
+
+TEAMS = ["financeiro", "atendimento"]
+SKILLS = ["pagamentos", "ingles", "frete"]
+AGENT_SPECS = st.lists(
+    st.tuples(
+        st.sets(st.sampled_from(TEAMS), min_size=1),
+        st.sets(st.sampled_from(SKILLS)),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    specs=AGENT_SPECS,
+    team=st.sampled_from(TEAMS),
+    category=st.sampled_from(["pagamento", "entrega", None]),
+    tags=st.sets(st.sampled_from([*SKILLS, "vip"])),
+    strategy=st.sampled_from(["skills", "least_loaded", "round_robin"]),
+)
+def test_auto_assign_and_next_ticket_agree_on_who_may_take_a_ticket(
+    specs: list[tuple[set[str], set[str], bool]],
+    team: str,
+    category: str | None,
+    tags: set[str],
+    strategy: str,
+) -> None:
+    """auto_assign gives the ticket to the first agent present (in list order: on a fresh
+    desk every strategy breaks ties so) to whom next_ticket would offer it, and leaves it
+    queued when next_ticket would offer it to nobody present."""
+    agents = Agents(
+        Agent(f"a{n}", teams=teams, skills=skills) for n, (teams, skills, _) in enumerate(specs)
+    )
+    present = [f"a{n}" for n, (_, _, here) in enumerate(specs) if here]
+    for n, (_, _, here) in enumerate(specs):
+        agents.set_available(f"a{n}", here)
+    assignment = {
+        "skills": Skills({"pagamento": ["pagamentos"], "entrega": ["frete"]}),
+        "least_loaded": LeastLoaded(),
+        "round_robin": RoundRobin(),
+    }[strategy]
+    d = desk(policies=Policies(agents=agents, assignment=assignment))
+    t = open_ticket(d, team=team, category=category, tags=tags)
+    offered = [a for a in present if d.next_ticket(a, claim=False) is not None]
+    assert d.auto_assign(t).assignee == (offered[0] if offered else None)
 
 
 class TestSlaActions:

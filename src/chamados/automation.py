@@ -31,7 +31,14 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError
 from chamados.model import Party, Ticket
 from chamados.priority import PriorityPolicy
-from chamados.routing import Agent, Agents, AssignmentStrategy, LeastLoaded, RoutingPolicy
+from chamados.routing import (
+    Agent,
+    Agents,
+    AssignmentStrategy,
+    LeastLoaded,
+    RoutingPolicy,
+    Skills,
+)
 
 __all__ = ["AUTOMATION", "Policies", "SlaAction"]
 
@@ -166,15 +173,31 @@ def route(command: Command, policies: Policies) -> None:
     ticket.team = decision.team
 
 
+def may_take(policies: Policies, agent: Agent, ticket: Ticket) -> bool:
+    """Whether ``agent`` may take ``ticket``: they serve its team and tier and, with the
+    skills strategy, have every skill it needs, judged against every agent of the desk.
+
+    The one rule behind ``auto_assign``, assignment on open and on escalation, and
+    ``next_ticket``: it depends on the ticket and the desk, never on who asks or who is
+    present.
+    """
+    if not agent.serves(ticket):
+        return False
+    strategy = policies.assignment
+    if isinstance(strategy, Skills) and policies.agents is not None:
+        return strategy.able(ticket, agent, known=policies.agents.skills)
+    return True
+
+
 def candidates(
     policies: Policies, ticket: Ticket, load: Load, *, exclude: str | None = None
 ) -> list[Agent]:
-    """Available agents serving the ticket's team and tier, under capacity."""
+    """Available agents who may take the ticket (``may_take``), under capacity."""
     if policies.agents is None:
         return []
     found = []
     for agent in policies.agents.available():
-        if agent.id == exclude or not agent.serves(ticket):
+        if agent.id == exclude or not may_take(policies, agent, ticket):
             continue
         if agent.capacity is not None and load(agent.id) >= agent.capacity:
             continue

@@ -192,6 +192,11 @@ class Agents:
         """The agents not marked away, in the order given."""
         return [a for a in self._agents.values() if a.id not in self._away]
 
+    @property
+    def skills(self) -> frozenset[str]:
+        """Every skill some agent of the desk has, whether present or away."""
+        return frozenset(skill for agent in self._agents.values() for skill in agent.skills)
+
     def __iter__(self) -> Iterator[Agent]:
         return iter(self._agents.values())
 
@@ -253,7 +258,10 @@ class Skills:
     """Candidates with every skill the ticket needs; the least loaded of them.
 
     A ticket needs the skills ``by_category`` gives its category, plus its tags that are
-    skills of some agent when ``tags_are_skills``.
+    skills of some agent of the desk when ``tags_are_skills``. What a ticket needs depends
+    on the ticket and the desk's agents only, never on who asks or who is present: the
+    ``Helpdesk`` judges it against every agent (``Agents.skills``), so ``auto_assign`` and
+    ``next_ticket`` agree, and a ticket nobody present can handle waits in the queue.
     """
 
     name = "skills"
@@ -268,16 +276,23 @@ class Skills:
         self.tags_are_skills = tags_are_skills
 
     def needs(self, ticket: Ticket, known: frozenset[str]) -> frozenset[str]:
-        """The skills ``ticket`` needs."""
+        """The skills ``ticket`` needs, ``known`` being every skill of the desk's agents
+        (``Agents.skills``)."""
         needed = set(self.by_category.get(ticket.category or "", ()))
         if self.tags_are_skills:
             needed |= ticket.tags & known
         return frozenset(needed)
 
+    def able(self, ticket: Ticket, agent: Agent, *, known: frozenset[str]) -> bool:
+        """True when ``agent`` has every skill ``ticket`` needs (see ``needs``)."""
+        return self.needs(ticket, known) <= agent.skills
+
     def choose(self, ticket: Ticket, candidates: Sequence[Agent], load: Load) -> Agent | None:
+        """The least loaded candidate able to take the ticket. Used on its own, the skills
+        known are the candidates'; the ``Helpdesk`` passes only agents already judged
+        ``able`` against every skill of the desk."""
         known = frozenset(s for a in candidates for s in a.skills)
-        needed = self.needs(ticket, known)
-        able = [a for a in candidates if needed <= a.skills]
+        able = [a for a in candidates if self.able(ticket, a, known=known)]
         return LeastLoaded().choose(ticket, able, load)
 
 

@@ -30,6 +30,7 @@ from chamados.automation import (
     Policies,
     assign,
     decide_priority,
+    may_take,
     new_sla_events,
     route,
     run_sla_actions,
@@ -71,7 +72,7 @@ from chamados.notify.relay import OutboxRelay, RetryPolicy
 from chamados.reports.engine import Scope
 from chamados.reports.facts import fold
 from chamados.reports.results import Report, Table
-from chamados.routing import Skills, queue_order
+from chamados.routing import queue_order
 from chamados.settings import storage_from
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.engine import SlaEngine
@@ -832,16 +833,11 @@ class Helpdesk:
             )
         agent_id = agent.id if isinstance(agent, Party) else agent
         profile = agents.get(agent_id)
-        skills = self.policies.assignment
         candidates = [
             ticket
             for team in sorted(profile.teams)
             for ticket in self.queue(team=team)
-            if profile.serves(ticket)
-            and (
-                not isinstance(skills, Skills)
-                or skills.needs(ticket, profile.skills) <= profile.skills
-            )
+            if may_take(self.policies, profile, ticket)
         ]
         candidates.sort(key=queue_order)
         for ticket in candidates:
