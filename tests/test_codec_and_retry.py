@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chamados import ConcurrencyError, StorageError, StorageUnavailableError, retry_on_conflict
+from chamados import (
+    ConcurrencyError,
+    StatusChanged,
+    StorageError,
+    StorageUnavailableError,
+    retry_on_conflict,
+)
 from chamados.demo import run_demo
 from chamados.storage import codec
 
@@ -61,6 +67,20 @@ def test_fixed_offsets_and_containers_round_trip() -> None:
         "list": [{"x": [1, 2]}],
     }
     assert codec.loads(codec.dumps(value)) == value
+
+
+def test_a_status_change_stored_before_details_existed_loads_without_them() -> None:
+    """A StatusChanged document written by an older chamados (no details) still loads."""
+    document = (
+        '{"$cls": "StatusChanged", "f": {"id": "e1", "ticket_id": "CH-1", "tenant": "loja",'
+        ' "version": 2, "at": {"$dt": "2026-03-02T09:00:00-03:00", "tz": null},'
+        ' "actor": {"$cls": "Party", "f": {"kind": {"$enum": "PartyKind", "v": "agent"},'
+        ' "id": "ana", "name": null}}, "reason": null, "event": "start",'
+        ' "from_status": "new", "to_status": "open"}}'
+    )
+    event = codec.loads(document)
+    assert isinstance(event, StatusChanged)
+    assert (event.to_status, event.details) == ("open", {})
 
 
 @pytest.mark.parametrize(

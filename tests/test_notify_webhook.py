@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from chamados.events import NoteAdded, TicketEvent
+from chamados import Party
+from chamados.events import NoteAdded, StatusChanged, TicketEvent
 from chamados.exceptions import ConfigurationError, DeliveryError
 from chamados.notify.payload import event_payload, payload_bytes
 from chamados.notify.webhook import WebhookNotifier, sign, verify_signature
@@ -433,6 +434,25 @@ def test_event_fields_become_plain_json_values(story: Scenario) -> None:
     assert changed["fields"]["tags"] == [[], ["atraso"]]
     breached = event_payload(story.first("sla_breached"))["data"]
     assert breached["breached_at"].endswith("-03:00")
+
+
+def test_the_data_a_transition_required_reaches_the_payload(clock: FakeClock) -> None:
+    """A status change's details (a tracking code) are in the payload's data and text."""
+    event = StatusChanged(
+        id="e1",
+        ticket_id="CH-1",
+        tenant="loja",
+        version=2,
+        at=clock.now(),
+        actor=Party.agent("ana"),
+        event="postar",
+        from_status="novo",
+        to_status="postado",
+        details={"codigo_postagem": "PX123BR"},
+    )
+    payload = event_payload(event)
+    assert payload["data"]["details"] == {"codigo_postagem": "PX123BR"}
+    assert "PX123BR" in payload["text"]["pt-BR"]
 
 
 def test_the_same_event_always_gives_the_same_bytes(story: Scenario) -> None:

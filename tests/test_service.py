@@ -35,9 +35,34 @@ from chamados import (
 )
 from chamados.storage.port import Changes, UnitOfWork
 from chamados.testing import FakeClock, FlakyNotifier, RecordingNotifier, open_ticket
-from chamados.workflows import WorkflowRegistry
+from chamados.workflows import Action, Status, Workflow, WorkflowRegistry
 
 Desk = Helpdesk
+
+
+class ShippingWorkflow(Workflow):
+    """A store's own workflow: posting a replacement needs the postal tracking code."""
+
+    workflow_name = "envio"
+
+    novo = Status(pt="Novo", en="New", category="new", initial=True)
+    postado = Status(pt="Postado", en="Posted", category="on_hold")
+    entregue = Status(pt="Entregue", en="Delivered", category="resolved")
+    encerrado = Status(pt="Encerrado", en="Closed", category="closed", final=True)
+
+    postar = Action(novo.to(postado), pt="Postar", en="Post", requires=("codigo_postagem",))
+    entregar = Action(postado.to(entregue), pt="Entregar", en="Deliver")
+    encerrar = Action(entregue.to(encerrado), pt="Encerrar", en="Close")
+
+
+def shipping_desk() -> Helpdesk:
+    workflows = WorkflowRegistry.with_builtins()
+    workflows.register(ShippingWorkflow)
+    return Helpdesk(
+        clock=FakeClock("2026-03-02T09:00:00-03:00"),
+        workflows=workflows,
+        ticket_ids=SequentialIds(),
+    )
 
 
 def snapshot(desk: Helpdesk, ticket_id: str) -> tuple[object, ...]:
@@ -328,6 +353,50 @@ class TestTransitions:
         assert change.reason == "aguardando transportadora"
         assert change.at == chamados_desk.clock.now()
         assert change.version == 2
+
+    def test_data_a_transition_requires_is_recorded_in_the_history(self, ana: Party) -> None:
+        """The tracking code 'postar' requires is kept in its StatusChanged event."""
+        desk = shipping_desk()
+        t = open_ticket(desk, workflow="envio")
+        desk.transition(t.id, "postar", actor=ana, codigo_postagem="PX123BR")
+        change = desk.history(t.id)[-1]
+        assert isinstance(change, StatusChanged)
+        assert change.details == {"codigo_postagem": "PX123BR"}
+
+    def test_the_timeline_shows_the_data_a_transition_required(self, ana: Party) -> None:
+        """Both languages show the tracking code on the status change line."""
+        desk = shipping_desk()
+        t = open_ticket(desk, workflow="envio")
+        desk.transition(t.id, "postar", actor=ana, codigo_postagem="PX123BR")
+        assert desk.timeline(t.id)[-1].endswith(
+            "Postar: Novo → Postado [codigo_postagem: PX123BR]"
+        )
+        assert desk.timeline(t.id, lang="en")[-1].endswith(
+            "Post: New → Posted [codigo_postagem: PX123BR]"
+        )
+
+    def test_data_a_transition_does_not_require_is_not_recorded(self, ana: Party) -> None:
+        """Only the data the workflow declares reaches the history, not every argument."""
+        desk = shipping_desk()
+        t = open_ticket(desk, workflow="envio")
+        desk.transition(t.id, "postar", actor=ana, codigo_postagem="PX1", senha="segredo")
+        change = desk.history(t.id)[-1]
+        assert isinstance(change, StatusChanged)
+        assert change.details == {"codigo_postagem": "PX1"}
+
+    @pytest.mark.parametrize(
+        "value", ["PX\x00123", "PX\ud800", "P" * 1001], ids=["nul", "surrogate", "too-long"]
+    )
+    def test_required_data_must_be_plain_text_of_limited_length(
+        self, ana: Party, value: str
+    ) -> None:
+        """A value that cannot be stored as text everywhere is refused, naming the field."""
+        desk = shipping_desk()
+        t = open_ticket(desk, workflow="envio")
+        with pytest.raises(InvalidTicketError) as caught:
+            desk.transition(t.id, "postar", actor=ana, codigo_postagem=value)
+        assert caught.value.field == "codigo_postagem"
+        assert desk.get(t.id).status == "novo"
 
     def test_cancel_needs_a_reason(self, chamados_desk: Helpdesk, ana: Party) -> None:
         """Spam is cancelled with a reason, straight to closed."""

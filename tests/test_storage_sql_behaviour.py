@@ -25,6 +25,7 @@ from chamados import (
     Party,
     SchemaVersionError,
     SequentialIds,
+    StatusChanged,
     StorageError,
     StorageUnavailableError,
     describe,
@@ -37,6 +38,8 @@ from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage import sql as sql_module
 from chamados.storage.sql import SCHEMA_VERSION, SqlStorage, make_engine
 from chamados.testing import FakeClock, RecordingNotifier
+from chamados.workflows import WorkflowRegistry
+from tests.test_service import ShippingWorkflow
 
 ANA = Party.agent("ana", name="Ana")
 MARIA = Party.customer("c-1", name="Maria")
@@ -90,6 +93,20 @@ def test_the_demo_tells_the_same_story_on_every_backend(engine: Engine) -> None:
     continue_demo(later_memory, reference.storage)
     continue_demo(later_stored, SqlStorage(engine))
     assert later_stored.getvalue() == later_memory.getvalue()
+
+
+def test_the_data_a_transition_required_is_kept_on_every_backend(engine: Engine) -> None:
+    """The tracking code a workflow's event requires comes back from the database."""
+    workflows = WorkflowRegistry.with_builtins()
+    workflows.register(ShippingWorkflow)
+    desk = desk_on(SqlStorage(engine), workflows=workflows)
+    t = desk.open(
+        tenant="loja-1", channel="site", requester=MARIA, subject="Troca", workflow="envio"
+    )
+    desk.transition(t.id, "postar", actor=ANA, codigo_postagem="PX123BR ção")
+    change = desk.history(t.id)[-1]
+    assert isinstance(change, StatusChanged)
+    assert change.details == {"codigo_postagem": "PX123BR ção"}
 
 
 # -- schema versions ------------------------------------------------------------------------------

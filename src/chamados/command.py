@@ -129,6 +129,11 @@ class Command:
             event=event,
             from_status=before.id,
             to_status=after.id,
+            details={
+                name: data[name]
+                for name in workflow.required(event)
+                if name != "reason" and name in data
+            },
         )
         if after.category is Category.RESOLVED and before.category is not Category.RESOLVED:
             summary = str(data.get("summary", "")).strip()

@@ -91,7 +91,11 @@ class TicketOpened(TicketEvent):
 
 @frozen(kw_only=True)
 class StatusChanged(TicketEvent):
-    """The ticket moved from one workflow state to another through ``event``."""
+    """The ticket moved from one workflow state to another through ``event``.
+
+    ``details`` holds the data the workflow's ``Action`` ``requires`` (a postal tracking
+    code, say), as given; ``reason`` stays in ``reason``.
+    """
 
     kind: ClassVar[str] = "status_changed"
     label: ClassVar[Label] = Label(pt="Status alterado", en="Status changed")
@@ -99,6 +103,7 @@ class StatusChanged(TicketEvent):
     event: str
     from_status: str
     to_status: str
+    details: Mapping[str, str] = field(factory=dict)
 
     def changes(self) -> Mapping[str, Change]:
         return {"status": (self.from_status, self.to_status)}
@@ -370,7 +375,11 @@ def _opened(e: Any, pt: bool, names: _Names) -> str:
 
 
 def _status(e: Any, pt: bool, names: _Names) -> str:
-    return f"{names.action(e.event)}: {names.status(e.from_status)} → {names.status(e.to_status)}"
+    moved = f"{names.action(e.event)}: {names.status(e.from_status)} → {names.status(e.to_status)}"
+    if not e.details:
+        return moved
+    details = ", ".join(f"{name}: {value}" for name, value in e.details.items())
+    return f"{moved} [{details}]"
 
 
 def _message(e: Any, pt: bool, names: _Names) -> str:

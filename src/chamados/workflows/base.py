@@ -238,6 +238,12 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
         return describe(event, lang=lang, status=status, action=action)
 
     @classmethod
+    def required(cls, event: str) -> tuple[str, ...]:
+        """The data ``event`` requires (its ``Action``'s ``requires``); the history keeps
+        it with the status change."""
+        return cls._requires.get(event, ())
+
+    @classmethod
     def transitions(cls) -> list[tuple[str, str, str]]:
         """Every transition as ``(event, source, target)``, in declaration order."""
         return [(e, s.id, t.id if t else s.id) for s, t, e in steps(cls.states_map.values())]
@@ -283,13 +289,7 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
                 detail=detail,
             )
         for name in self._requires.get(event, ()):
-            value = data.get(name)
-            if not isinstance(value, str) or not value.strip():
-                raise InvalidTicketError(
-                    f"{event!r} needs {name}= (a non-empty text), so the history says why",
-                    field=name,
-                    ticket_id=ticket_id,
-                )
+            _check_required(event, name, data.get(name), ticket_id)
         targets = self._targets[(status, event)]
         if len(targets) == 1:
             (target,) = targets
@@ -353,6 +353,33 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
                         f"{(resolved_at + window).isoformat()}; open a new ticket instead"
                     ),
                 )
+
+
+REQUIRED_LIMIT = 1_000
+"""The most characters a value an ``Action`` requires may have."""
+
+
+def _check_required(event: str, name: str, value: Any, ticket_id: str | None) -> None:
+    """Refuse a value ``event`` requires unless it is non-empty text the history can keep
+    on every storage: at most ``REQUIRED_LIMIT`` characters, no NUL, no lone surrogate."""
+    problem = None
+    if not isinstance(value, str) or not value.strip():
+        problem = "a non-empty text"
+    elif len(value) > REQUIRED_LIMIT:
+        problem = f"at most {REQUIRED_LIMIT} characters, got {len(value)}"
+    elif "\x00" in value:
+        problem = "text without NUL characters (\\x00)"
+    elif not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            problem = "valid text without lone surrogates (decode the input as UTF-8 first)"
+    if problem is not None:
+        raise InvalidTicketError(
+            f"{event!r} needs {name}= ({problem}), so the history says why",
+            field=name,
+            ticket_id=ticket_id,
+        )
 
 
 def _human(delta: timedelta) -> str:

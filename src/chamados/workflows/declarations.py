@@ -67,8 +67,10 @@ class Action(Event):
     """A workflow event with labels in pt-BR and English.
 
     ``requires`` names data the event cannot happen without (``requires=("reason",)``):
-    each must be passed to ``fire()`` as a non-empty string, or the event is refused with
-    an ``InvalidTicketError`` naming it.
+    each must be passed to ``fire()`` as a non-empty string (at most 1,000 characters, no
+    NUL, no lone surrogate), or the event is refused with an ``InvalidTicketError`` naming
+    it. The history keeps what was required: ``reason`` as the event's reason, the rest
+    in ``StatusChanged.details``.
 
     >>> from chamados.workflows import Status, Action
     >>> a, b = Status(pt="A", en="A", category="new", initial=True), Status(
