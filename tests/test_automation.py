@@ -118,11 +118,12 @@ class TestOnOpen:
         assert not ticket.priority_manual
         history = d.history(t)
         routed = next(e for e in history if isinstance(e, Assigned))
-        assert routed.reason == "routing: route financeiro: category='pagamento'"
+        assert routed.cause is not None
+        assert routed.cause.words("en") == "routing: route financeiro: category='pagamento'"
         decided = next(e for e in history if isinstance(e, PriorityChanged))
         assert decided.rules == ("pagamentos", "vip")
-        assert decided.reason is not None
-        assert "pagamentos: normal → high (pagamento)" in decided.reason
+        assert decided.cause is not None
+        assert "pagamentos: normal → high (pagamento)" in decided.cause.words("en")
 
     def test_an_explicit_team_or_priority_wins(self) -> None:
         """What the caller says stands; a given priority sticks as manual."""
@@ -178,7 +179,9 @@ class TestReevaluation:
         d.clear_priority(t, actor=ANA)
         ticket = d.get(t)
         assert (ticket.priority, ticket.priority_manual) == (Priority.HIGH, False)
-        assert d.history(t)[-1].reason is not None
+        cleared = d.history(t)[-1].cause
+        assert cleared is not None
+        assert (cleared.code, cleared.params["trigger"]) == ("priority_rules", "cleared")
 
     def test_an_update_that_changes_nothing_records_nothing(self) -> None:
         """Same values, no event, no version."""
@@ -398,7 +401,8 @@ class TestSlaActions:
         assert (ticket.priority, ticket.priority_manual) == (Priority.HIGH, True)
         assert "sla-estourado" in ticket.tags
         raised = [e for e in d.history(t) if isinstance(e, PriorityChanged)][-1]
-        assert raised.reason == "SLA breach of loja/first_response"
+        assert raised.cause is not None
+        assert raised.cause.words("en") == "SLA breach of loja/first_response"
 
     def test_a_warning_escalates(self) -> None:
         """At 75% of the resolution target the ticket goes to N2."""
@@ -416,7 +420,8 @@ class TestSlaActions:
         ticket = d.get(t)
         assert (ticket.tier, ticket.team) == (2, "financeiro")
         escalated = next(e for e in d.history(t) if isinstance(e, Escalated))
-        assert escalated.reason == "SLA warning 75% of loja/resolution"
+        assert escalated.cause is not None
+        assert escalated.cause.words("en") == "SLA warning 75% of loja/resolution"
 
     def test_a_breach_reassigns(self) -> None:
         """Reassign gives the ticket to another agent of the team."""
@@ -539,3 +544,91 @@ def test_seller_disputes_route_to_the_partner_team() -> None:
     t = open_ticket(d, requester=SELLER, partner=SELLER, category="disputa", channel="portal")
     ticket = d.get(t)
     assert (ticket.team, ticket.priority) == ("parceiros", Priority.HIGH)
+
+
+ENGLISH_REASON_WORDS = [
+    "routing",
+    "route ",
+    "default team",
+    "priority rules",
+    "no rule matched",
+    "every ticket",
+    "fields changed",
+    "manual priority cleared",
+    "rules keep",
+    "on open",
+    "on escalation",
+    "auto_assign",
+    " chose ",
+    "least_loaded",
+    "next in the queue",
+    "SLA breach",
+    "SLA warning",
+    " of loja",
+    "category ",
+]
+
+
+class TestReasonsSpeakTheReadersLanguage:
+    def story(self) -> tuple[Helpdesk, list[str]]:
+        """Tickets touched by every automation: routing, priority rules on open, on update
+        and on clear, assignment on open, on escalation, by auto_assign and by next_ticket,
+        and SLA actions that raise, tag, escalate and reassign."""
+        pol = policies(
+            priority=PriorityPolicy(
+                [
+                    PriorityRule("pagamentos", when={"category": "pagamento"}, set="high"),
+                    PriorityRule("piso", at_least="low"),
+                ]
+            ),
+            agents=Agents(
+                [
+                    Agent("ana", teams={"atendimento"}),
+                    Agent("bruno", teams={"atendimento"}),
+                    Agent("carla", teams={"financeiro"}),
+                    Agent("diego", teams={"financeiro"}),
+                    Agent("nina", teams={"atendimento", "financeiro"}, tiers={2}),
+                ]
+            ),
+            assign_on_open=True,
+            assign_on_escalation=True,
+            sla_actions=[
+                SlaAction(on="warning", metric="resolution", threshold="75%", escalate=True),
+                SlaAction(
+                    on="breach", metric="first_response", raise_by=1, add_tag="sla", reassign=True
+                ),
+            ],
+        )
+        d = desk(sla=[STORE_SLA], policies=pol)
+        routed = open_ticket(d, category="pagamento")
+        d.update(routed, actor=ANA, category="entrega")
+        d.set_priority(routed, "urgent", actor=ANA)
+        d.clear_priority(routed, actor=ANA)
+        d.set_priority(routed, "normal", actor=ANA)
+        d.clear_priority(routed, actor=ANA)
+        d.clock.set("2026-03-03T16:00:00-03:00")  # type: ignore[attr-defined]
+        d.tick()
+        assert pol.agents is not None
+        unassigned = open_ticket(d, team="atendimento")
+        d.assign(unassigned, actor=ANA, assignee=None)
+        d.auto_assign(unassigned)
+        claimed = open_ticket(d, team="atendimento")
+        d.assign(claimed, actor=ANA, assignee=None)
+        d.next_ticket("ana")
+        escalated = open_ticket(d, team="atendimento")
+        d.escalate(escalated, actor=ANA, reason="caso difícil")
+        return d, [routed, unassigned, claimed, escalated]
+
+    def test_a_portuguese_timeline_has_no_english_reasons(self) -> None:
+        """Every reason an automation records reads in Portuguese in a pt-BR timeline."""
+        d, tickets = self.story()
+        lines = [line for t in tickets for line in d.timeline(t)]
+        found = {w for w in ENGLISH_REASON_WORDS for line in lines if w in line}
+        assert not found, "\n".join(lines)
+
+    def test_an_english_timeline_gives_the_same_reasons_in_english(self) -> None:
+        """The same history read in English says routing, priority rules and who chose."""
+        d, tickets = self.story()
+        text = "\n".join(line for t in tickets for line in d.timeline(t, lang="en"))
+        for words in ("routing: route financeiro", "priority rules: pagamentos", " chose "):
+            assert words in text, text

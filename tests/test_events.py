@@ -8,6 +8,7 @@ import pytest
 
 from chamados import (
     Assigned,
+    Cause,
     Escalated,
     Party,
     Priority,
@@ -16,6 +17,8 @@ from chamados import (
     StatusChanged,
     describe,
 )
+from chamados.notify import event_payload
+from chamados.storage import codec
 
 AT = pendulum.datetime(2026, 3, 2, 12, tz="America/Sao_Paulo")
 BASE = {"id": "e1", "ticket_id": "T-1", "tenant": "loja", "version": 2, "at": AT}
@@ -85,3 +88,80 @@ def test_describe_uses_the_labels_it_is_given() -> None:
     )
     text = describe(event, status=str.upper, action=lambda name: f"<{name}>")
     assert text == "agent:ana: <start>: NEW → OPEN"
+
+
+AUTOMATION = Party.system("automacao")
+
+
+def assigned(**fields: object) -> Assigned:
+    return Assigned(
+        **BASE,  # type: ignore[arg-type]
+        actor=AUTOMATION,
+        from_team="financeiro",
+        to_team="financeiro",
+        from_assignee=None,
+        to_assignee="felipe",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_an_automation_cause_is_worded_in_the_readers_language() -> None:
+    """The same cause reads in Portuguese in pt-BR and in English in en."""
+    event = assigned(
+        cause=Cause(
+            "assigned", {"trigger": "opened", "strategy": "round_robin", "agent": "felipe"}
+        )
+    )
+    assert describe(event).endswith("(na abertura: rodízio escolheu felipe)")
+    assert describe(event, lang="en").endswith("(on open: round_robin chose felipe)")
+
+
+def test_a_cause_and_a_persons_reason_are_both_shown() -> None:
+    """The cause first, then the words the person wrote, as written."""
+    event = assigned(cause=Cause("claimed"), reason="peguei porque conheço o caso")
+    assert describe(event).endswith("(próximo da fila; peguei porque conheço o caso)")
+
+
+def test_an_event_stored_with_an_english_reason_still_loads_and_reads() -> None:
+    """History written before causes existed keeps its reason, shown as it was written."""
+    document = codec.dumps(assigned(reason="on open: least_loaded chose felipe"))
+    old = document.replace(',"cause":null', "")
+    assert '"cause"' not in old
+    event = codec.loads(old)
+    assert (event.cause, event.reason) == (None, "on open: least_loaded chose felipe")
+    assert describe(event).endswith("(on open: least_loaded chose felipe)")
+
+
+def test_a_cause_from_another_version_is_shown_never_a_failure() -> None:
+    """An unknown code, or params of an unexpected shape, still give a line."""
+    assert Cause("merged", {"into": "CH-2"}).words() == "merged: into=CH-2"
+    odd = Cause("priority_rules", {"trigger": "opened", "rules": ("x",), "default": "?"})
+    assert odd.words("en") == "priority rules: x"
+
+
+def test_causes_round_trip_through_storage_and_reach_the_payload() -> None:
+    """A cause with nested params decodes equal and is plain JSON in the webhook."""
+    cause = Cause(
+        "priority_rules",
+        {"trigger": "updated", "rules": (("vip", "normal", "high", None),), "default": "normal"},
+    )
+    event = PriorityChanged(
+        **BASE,
+        actor=AUTOMATION,
+        from_priority=Priority.NORMAL,
+        to_priority=Priority.HIGH,
+        cause=cause,
+    )
+    assert codec.loads(codec.dumps(event)) == event
+    assert event_payload(event)["cause"] == {
+        "code": "priority_rules",
+        "params": {
+            "trigger": "updated",
+            "rules": [["vip", "normal", "high", None]],
+            "default": "normal",
+        },
+    }
+    assert describe(event) == (
+        "system:automacao: prioridade Normal → Alta "
+        "(dados alterados: vip: normal → alta (todo chamado))"
+    )

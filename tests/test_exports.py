@@ -38,6 +38,7 @@ def test_chamados_exports_are_pinned() -> None:
         "AccessDeniedError",
         "Assigned",
         "Category",
+        "Cause",
         "ChamadosError",
         "Clock",
         "Closed",

@@ -16,6 +16,7 @@ from chamados.automation import Policies, SlaAction
 from chamados.clock import Clock, SystemClock
 from chamados.events import (
     Assigned,
+    Cause,
     Closed,
     Escalated,
     FieldsChanged,
@@ -69,6 +70,7 @@ __all__ = [
     "AccessDeniedError",
     "Assigned",
     "Category",
+    "Cause",
     "ChamadosError",
     "Clock",
     "Closed",

@@ -9,7 +9,9 @@ applied to a command as it runs.
 - on escalation: assign an N2 agent if asked;
 - after the SLA clocks report warnings and breaches: run the matching ``SlaAction``s.
 
-Every change is recorded as an event whose ``reason`` says what decided it.
+Every change is recorded as an event whose ``cause`` (a ``chamados.Cause``: a code and
+its parameters, worded in the reader's language when shown) says what decided it; the
+reason a person typed, if any, stays in ``reason``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Literal
 from attrs import field, frozen
 
 from chamados.command import Command
+from chamados.conditions import describe_condition
 from chamados.events import (
     Assigned,
+    Cause,
     FieldsChanged,
     SlaBreached,
     SlaEvent,
@@ -136,20 +140,39 @@ class Policies:
 Load = Callable[[str], int]
 
 
-def decide_priority(command: Command, policies: Policies, *, actor: Party, cause: str) -> None:
-    """Apply the priority policy, unless the priority was set by hand."""
+def _why(why: str) -> str | None:
+    """A rule's or route's why for the history: ``None`` for the default of a rule without
+    a condition, which the history words in the reader's language."""
+    return None if why == describe_condition(None) else why
+
+
+def decide_priority(
+    command: Command,
+    policies: Policies,
+    *,
+    actor: Party,
+    trigger: Literal["opened", "updated", "cleared"],
+    reason: str | None = None,
+) -> None:
+    """Apply the priority policy, unless the priority was set by hand; ``trigger`` says
+    which command ran the rules (see ``chamados.Cause``)."""
     ticket = command.ticket
     if policies.priority is None or ticket.priority_manual:
         return
     decision = policies.priority.decide(ticket)
     if decision.priority is ticket.priority:
         return
+    firings = tuple((f.rule, f.before.value, f.after.value, _why(f.why)) for f in decision.fired)
     command.change_priority(
         decision.priority,
         actor=actor,
-        reason=f"{cause}: {decision.explain()}",
+        reason=reason,
         manual=False,
         rules=decision.rules,
+        cause=Cause(
+            "priority_rules",
+            {"trigger": trigger, "rules": firings, "default": decision.default.value},
+        ),
     )
 
 
@@ -164,7 +187,14 @@ def route(command: Command, policies: Policies) -> None:
     command.emit(
         Assigned,
         actor=AUTOMATION,
-        reason=f"routing: {decision.explain()}",
+        cause=Cause(
+            "routed",
+            {
+                "team": decision.team,
+                "route": decision.route,
+                "why": None if decision.route is None else _why(decision.why),
+            },
+        ),
         from_team=None,
         to_team=decision.team,
         from_assignee=ticket.assignee,
@@ -211,10 +241,14 @@ def assign(
     load: Load,
     *,
     actor: Party,
-    cause: str,
+    trigger: Cause,
     exclude: str | None = None,
 ) -> bool:
-    """Give the ticket to the agent the strategy picks; False when nobody can take it."""
+    """Give the ticket to the agent the strategy picks; False when nobody can take it.
+
+    ``trigger`` is what asked for the assignment (``Cause("opened")``, an SLA action's
+    cause...); the event's cause records it with the strategy and the agent chosen.
+    """
     ticket = command.ticket
     chosen = policies.assignment.choose(
         ticket, candidates(policies, ticket, load, exclude=exclude), load
@@ -224,7 +258,15 @@ def assign(
     command.emit(
         Assigned,
         actor=actor,
-        reason=f"{cause}: {policies.assignment.name} chose {chosen.id}",
+        cause=Cause(
+            "assigned",
+            {
+                **trigger.params,
+                "trigger": trigger.code,
+                "strategy": policies.assignment.name,
+                "agent": chosen.id,
+            },
+        ),
         from_team=ticket.team,
         to_team=ticket.team,
         from_assignee=ticket.assignee,
@@ -251,30 +293,49 @@ def run_sla_actions(
         for action in policies.sla_actions:
             if not action.matches(event):
                 continue
-            what = "breach" if isinstance(event, SlaBreached) else f"warning {event.threshold}"  # type: ignore[attr-defined]
-            cause = f"SLA {what} of {event.policy}/{event.metric}"
+            cause = _sla_cause(event)
             if action.raise_by:
                 raised = ticket.priority.raised(action.raise_by)
                 if raised is not ticket.priority:
-                    command.change_priority(raised, actor=AUTOMATION, reason=cause, manual=True)
+                    command.change_priority(
+                        raised, actor=AUTOMATION, reason=None, manual=True, cause=cause
+                    )
                 ticket.priority_manual = True
             if action.escalate and active and ticket.tier < max_tier:
                 command.escalate(
-                    actor=AUTOMATION, reason=cause, team=action.escalate_to or ticket.team
+                    actor=AUTOMATION,
+                    reason=None,
+                    team=action.escalate_to or ticket.team,
+                    cause=cause,
                 )
             if action.reassign and active:
                 assign(
-                    command, policies, load, actor=AUTOMATION, cause=cause, exclude=ticket.assignee
+                    command,
+                    policies,
+                    load,
+                    actor=AUTOMATION,
+                    trigger=cause,
+                    exclude=ticket.assignee,
                 )
             if action.add_tag and action.add_tag not in ticket.tags:
                 tags = ticket.tags | {action.add_tag}
                 command.emit(
                     FieldsChanged,
                     actor=AUTOMATION,
-                    reason=cause,
+                    cause=cause,
                     fields={"tags": (ticket.tags, tags)},
                 )
                 ticket.tags = tags
+
+
+def _sla_cause(event: SlaEvent) -> Cause:
+    """The cause of what an SLA action does on ``event``."""
+    if isinstance(event, SlaWarning):
+        return Cause(
+            "sla_warning",
+            {"policy": event.policy, "metric": event.metric, "threshold": event.threshold},
+        )
+    return Cause("sla_breach", {"policy": event.policy, "metric": event.metric})
 
 
 def new_sla_events(events: Sequence[TicketEvent], since: int) -> list[TicketEvent]:

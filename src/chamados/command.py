@@ -9,6 +9,7 @@ import pendulum
 
 from chamados.events import (
     Assigned,
+    Cause,
     Closed,
     Escalated,
     PriorityChanged,
@@ -70,6 +71,7 @@ class Command:
         reason: str | None,
         manual: bool,
         rules: tuple[str, ...] = (),
+        cause: Cause | None = None,
     ) -> None:
         """Set the priority and record it; ``manual`` pins it against the priority rules."""
         ticket = self.ticket
@@ -77,6 +79,7 @@ class Command:
             PriorityChanged,
             actor=actor,
             reason=reason,
+            cause=cause,
             from_priority=ticket.priority,
             to_priority=priority,
             rules=rules,
@@ -84,13 +87,16 @@ class Command:
         ticket.priority = priority
         ticket.priority_manual = manual
 
-    def escalate(self, *, actor: Party, reason: str | None, team: str | None) -> None:
+    def escalate(
+        self, *, actor: Party, reason: str | None, team: str | None, cause: Cause | None = None
+    ) -> None:
         """Move the ticket one level up, to ``team``; the assignee lets go (N2 picks it up)."""
         ticket = self.ticket
         self.emit(
             Escalated,
             actor=actor,
             reason=reason,
+            cause=cause,
             from_tier=ticket.tier,
             to_tier=ticket.tier + 1,
             from_team=ticket.team,
@@ -101,6 +107,7 @@ class Command:
                 Assigned,
                 actor=actor,
                 reason=reason,
+                cause=cause,
                 from_team=team,
                 to_team=team,
                 from_assignee=ticket.assignee,

@@ -19,6 +19,7 @@ from chamados.model import FieldValue, Message, Party, Priority
 
 __all__ = [
     "Assigned",
+    "Cause",
     "Closed",
     "Escalated",
     "FieldsChanged",
@@ -44,9 +45,46 @@ __all__ = [
 Change = tuple[Any, Any]
 
 
+@frozen
+class Cause:
+    """Why an automation acted: a ``code`` and its ``params``, put into words in the
+    reader's language only when shown (``words``, ``describe``), so a pt-BR timeline never
+    carries English. A person's own words go in the event's ``reason``, kept as written.
+
+    The codes chamados records (``params`` in brackets):
+
+    - ``routed`` [``team``, ``route`` (``None``: the default team), ``why``];
+    - ``priority_rules`` [``trigger``: ``opened``, ``updated`` or ``cleared``; ``rules``:
+      ``(rule, before, after, why)`` for each rule that fired; ``default``];
+    - ``priority_kept``: a manual priority was cleared and the rules keep it;
+    - ``assigned`` [``trigger`` (a code of this list: ``opened``, ``escalated``,
+      ``auto_assign``, ``sla_warning``, ``sla_breach``, with its params), ``strategy``,
+      ``agent``];
+    - ``claimed``: the agent took the next ticket of their queue (``next_ticket``);
+    - ``sla_warning`` [``policy``, ``metric``, ``threshold``] and ``sla_breach``
+      [``policy``, ``metric``]: an SLA action ran.
+
+    >>> cause = Cause("assigned", {"trigger": "opened", "strategy": "least_loaded",
+    ...                            "agent": "felipe"})
+    >>> cause.words("pt-BR"), cause.words("en")
+    ('na abertura: menor carga escolheu felipe', 'on open: least_loaded chose felipe')
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(factory=dict)
+
+    def words(self, lang: str = "pt-BR") -> str:
+        """The cause in words, in ``lang``."""
+        return _cause_words(self.code, self.params, lang.lower().startswith("pt"))
+
+
 @frozen(kw_only=True)
 class TicketEvent:
-    """Something that happened to a ticket. Subclasses say what."""
+    """Something that happened to a ticket. Subclasses say what.
+
+    ``reason`` is what a person wrote, as written; ``cause`` is what made an automation
+    act, worded in the reader's language when shown (either may be ``None``).
+    """
 
     kind: ClassVar[str] = "event"
     label: ClassVar[Label] = Label(pt="Evento", en="Event")
@@ -58,6 +96,7 @@ class TicketEvent:
     at: pendulum.DateTime
     actor: Party
     reason: str | None = None
+    cause: Cause | None = None
 
     def changes(self) -> Mapping[str, Change]:
         """The fields this event changed, each as ``(before, after)``."""
@@ -361,7 +400,10 @@ def describe(
         (_DESCRIBERS[cls] for cls in type(event).__mro__ if cls in _DESCRIBERS), _generic
     )
     text = describer(event, pt, _Names(status, action))
-    why = f" ({event.reason})" if event.reason else ""
+    whys = [] if event.cause is None else [event.cause.words(lang)]
+    if event.reason:
+        whys.append(event.reason)
+    why = f" ({'; '.join(whys)})" if whys else ""
     return f"{event.actor}: {text}{why}"
 
 
@@ -404,8 +446,19 @@ def _priority(e: Any, pt: bool, names: _Names) -> str:
     return _say(pt, f"prioridade {old.pt} → {new.pt}", f"priority {old.en} → {new.en}")
 
 
+_FIELD_NAMES = {
+    "subject": ("assunto", "subject"),
+    "category": ("categoria", "category"),
+    "tags": ("tags", "tags"),
+    "custom_fields": ("campos personalizados", "custom_fields"),
+}
+
+
 def _fields_changed(e: Any, pt: bool, names: _Names) -> str:
-    parts = [f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in e.fields.items()]
+    parts = [
+        f"{_say(pt, *_FIELD_NAMES.get(name, (name, name)))} {_show(old)} → {_show(new)}"
+        for name, (old, new) in e.fields.items()
+    ]
     return _say(pt, "alterou ", "changed ") + ", ".join(parts)
 
 
@@ -509,6 +562,116 @@ def _sla(e: Any, pt: bool, names: _Names) -> str:
         )
     late = _say(pt, " (com atraso)", " (late)") if e.breached else ""
     return _say(pt, f"SLA {clock} cumprido{late}", f"SLA {clock} met{late}")
+
+
+_PRIORITY_TRIGGERS = {
+    "opened": ("regras de prioridade", "priority rules"),
+    "updated": ("dados alterados", "fields changed"),
+    "cleared": ("prioridade manual removida", "manual priority cleared"),
+}
+_ASSIGN_TRIGGERS = {
+    "opened": ("na abertura", "on open"),
+    "escalated": ("na escalação", "on escalation"),
+    "auto_assign": ("atribuição automática", "auto_assign"),
+}
+_STRATEGIES = {
+    "least_loaded": ("menor carga", "least_loaded"),
+    "round_robin": ("rodízio", "round_robin"),
+    "skills": ("habilidades", "skills"),
+}
+_EVERY_TICKET = ("todo chamado", "every ticket")
+
+
+def _words(table: Mapping[str, tuple[str, str]], key: Any, pt: bool) -> str:
+    """``key``'s words from ``table`` in the language, or ``key`` itself if unknown."""
+    found = table.get(str(key))
+    return str(key) if found is None else found[0 if pt else 1]
+
+
+def _level(value: Any, pt: bool) -> str:
+    """A priority's value (``"high"``) as the reader says it."""
+    try:
+        priority = Priority(value)
+    except ValueError:
+        return str(value)
+    return priority.label.pt.lower() if pt else priority.value
+
+
+def _firings(params: Mapping[str, Any], pt: bool) -> str:
+    rules = params.get("rules") or ()
+    if not rules:
+        default = _level(params.get("default"), pt)
+        return _say(
+            pt,
+            f"nenhuma regra se aplicou: padrão {default}",
+            f"no rule matched: default {default}",
+        )
+    steps = []
+    for firing in rules:
+        if not isinstance(firing, tuple | list) or len(firing) != 4:
+            steps.append(str(firing))  # written by another version: shown, never a failure
+            continue
+        rule, before, after, why = firing
+        because = why if why else _say(pt, *_EVERY_TICKET)
+        steps.append(f"{rule}: {_level(before, pt)} → {_level(after, pt)} ({because})")
+    return "; ".join(steps)
+
+
+def _sla_cause(code: str, p: Mapping[str, Any], pt: bool) -> str:
+    metric = _METRICS.get(str(p.get("metric")), (p.get("metric"), p.get("metric")))
+    policy = p.get("policy")
+    if code == "sla_breach":
+        return _say(
+            pt, f"SLA violado: {metric[0]} [{policy}]", f"SLA breach of {policy}/{p.get('metric')}"
+        )
+    threshold = str(p.get("threshold"))
+    return _say(
+        pt,
+        f"alerta de SLA {_pt_words(threshold)}: {metric[0]} [{policy}]",
+        f"SLA warning {threshold} of {policy}/{p.get('metric')}",
+    )
+
+
+def _cause_words(code: str, p: Mapping[str, Any], pt: bool) -> str:
+    """A ``Cause`` in words; an unknown code shows itself and its params."""
+    if code == "routed":
+        if p.get("route") is None:
+            return _say(
+                pt,
+                f"roteamento: equipe padrão {p.get('team')}",
+                f"routing: default team {p.get('team')}",
+            )
+        why = p.get("why") or _say(pt, *_EVERY_TICKET)
+        return _say(
+            pt,
+            f"roteamento: rota {p.get('route')}: {why}",
+            f"routing: route {p.get('route')}: {why}",
+        )
+    if code == "priority_rules":
+        return f"{_words(_PRIORITY_TRIGGERS, p.get('trigger'), pt)}: {_firings(p, pt)}"
+    if code == "priority_kept":
+        return _say(
+            pt,
+            "prioridade manual removida; as regras a mantêm",
+            "manual priority cleared; the rules keep it",
+        )
+    if code == "assigned":
+        trigger = str(p.get("trigger"))
+        if trigger in ("sla_breach", "sla_warning"):
+            when = _sla_cause(trigger, p, pt)
+        else:
+            when = _words(_ASSIGN_TRIGGERS, trigger, pt)
+        strategy = _words(_STRATEGIES, p.get("strategy"), pt)
+        agent = p.get("agent")
+        return _say(
+            pt, f"{when}: {strategy} escolheu {agent}", f"{when}: {strategy} chose {agent}"
+        )
+    if code == "claimed":
+        return _say(pt, "próximo da fila", "next in the queue")
+    if code in ("sla_breach", "sla_warning"):
+        return _sla_cause(code, p, pt)
+    shown = ", ".join(f"{name}={value}" for name, value in p.items())
+    return f"{code}: {shown}" if shown else code
 
 
 def _generic(e: Any, pt: bool, names: _Names) -> str:

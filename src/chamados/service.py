@@ -39,6 +39,7 @@ from chamados.clock import Clock, SystemClock, as_instant
 from chamados.command import Command
 from chamados.events import (
     Assigned,
+    Cause,
     FieldsChanged,
     NoteAdded,
     Rated,
@@ -406,14 +407,14 @@ class Helpdesk:
                     message = self._message(author=requester, body=body, now=now)
                     command.emit(Replied, actor=requester, message=message)
                 route(command, self.policies)
-                decide_priority(command, self.policies, actor=AUTOMATION, cause="priority rules")
+                decide_priority(command, self.policies, actor=AUTOMATION, trigger="opened")
                 if self.policies.assign_on_open:
                     assign(
                         command,
                         self.policies,
                         self._load(uow, tenant),
                         actor=AUTOMATION,
-                        cause="on open",
+                        trigger=Cause("opened"),
                     )
                 self._keep_clocks(command, uow, history=list)
                 self._keep_facts(command, uow)
@@ -685,7 +686,11 @@ class Helpdesk:
             )
             if self.policies.assign_on_escalation:
                 assign(
-                    command, self.policies, command.load, actor=AUTOMATION, cause="on escalation"
+                    command,
+                    self.policies,
+                    command.load,
+                    actor=AUTOMATION,
+                    trigger=Cause("escalated"),
                 )
 
         return self._run("escalate", ticket_id, apply, idempotency_key)
@@ -738,7 +743,7 @@ class Helpdesk:
             command.emit(FieldsChanged, actor=actor, reason=reason, fields=changes)
             for name in changes:
                 setattr(ticket, name, getattr(checked, name))
-            decide_priority(command, self.policies, actor=AUTOMATION, cause="fields changed")
+            decide_priority(command, self.policies, actor=AUTOMATION, trigger="updated")
 
         return self._run("update", ticket_id, apply, idempotency_key)
 
@@ -760,13 +765,14 @@ class Helpdesk:
                 return
             ticket.priority_manual = False
             before = ticket.priority
-            decide_priority(command, self.policies, actor=actor, cause="manual priority cleared")
+            decide_priority(command, self.policies, actor=actor, trigger="cleared", reason=reason)
             if ticket.priority is before:  # the rules agree: record that the pin is gone
                 command.change_priority(
                     before,
                     actor=actor,
-                    reason=reason or "manual priority cleared; the rules keep it",
+                    reason=reason,
                     manual=False,
+                    cause=Cause("priority_kept"),
                 )
 
         return self._run("clear_priority", ticket_id, apply, idempotency_key)
@@ -793,7 +799,7 @@ class Helpdesk:
             ticket = command.ticket
             check_team(actor, ticket, "assign tickets")
             self._check_not_closed(ticket, "auto_assign")
-            assign(command, self.policies, command.load, actor=actor, cause="auto_assign")
+            assign(command, self.policies, command.load, actor=actor, trigger=Cause("auto_assign"))
 
         return self._run("auto_assign", ticket_id, apply, idempotency_key)
 
@@ -859,7 +865,7 @@ class Helpdesk:
             command.emit(
                 Assigned,
                 actor=Party.agent(agent_id),
-                reason="next in the queue",
+                cause=Cause("claimed"),
                 from_team=ticket.team,
                 to_team=ticket.team,
                 from_assignee=None,

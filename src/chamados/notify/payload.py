@@ -32,7 +32,8 @@ def event_payload(event: TicketEvent) -> dict[str, Any]:
     """``event`` as JSON-ready data: the body of a webhook, before encoding.
 
     The top level holds what every event has (``id``, ``kind``, ``ticket_id``,
-    ``tenant``, ``version``, ``at``, ``actor``, ``reason``); ``data`` holds the fields of
+    ``tenant``, ``version``, ``at``, ``actor``, ``reason``, and ``cause``: what made an
+    automation act, ``{"code", "params"}``, or ``None``); ``data`` holds the fields of
     this kind of event; ``text`` says what happened, in ``pt-BR`` and ``en``. Values become
     JSON: datetimes are ISO 8601 strings with their offset, parties are
     ``{"kind", "id", "name"}``, messages are ``{"id", "author", "body", "public",
@@ -67,6 +68,7 @@ def event_payload(event: TicketEvent) -> dict[str, Any]:
         "at": event.at.isoformat(),
         "actor": _party(event.actor),
         "reason": event.reason,
+        "cause": _json_ready(event.cause, where="cause"),
         "data": data,
         "text": {lang: describe(event, lang=lang) for lang in LANGUAGES},
     }

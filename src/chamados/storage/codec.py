@@ -33,6 +33,7 @@ _CLASSES: dict[str, type[Any]] = {
         Ticket,
         Message,
         Party,
+        events_module.Cause,
         Cycle,
         SlaState,
         SlaClock,
