@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import ClassVar
 
-from chamados import Helpdesk, Party, SequentialIds
-from chamados.model import Category, Owner, PartyKind
+from chamados import Category, Helpdesk, Owner, Party, PartyKind, SequentialIds
 from chamados.testing import FakeClock, Step, WorkflowPath, check_workflow
 from chamados.workflows import Action, Status, Workflow, WorkflowRegistry, to_mermaid
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from chamados import Helpdesk, SequentialIds
 from chamados.reports import render_table, write_html
-from chamados.testing import FakeClock
-from chamados.testing.workload import simulate, store_policies
+from chamados.testing import FakeClock, simulate, store_policies
 
 
 def main() -> None:

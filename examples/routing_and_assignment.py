@@ -8,8 +8,15 @@ Run: python examples/routing_and_assignment.py
 from datetime import timedelta
 
 from chamados import Helpdesk, Party, Policies, SequentialIds, SlaAction
-from chamados.priority import PriorityPolicy, PriorityRule
-from chamados.routing import Agent, Agents, RoundRobin, Route, RoutingPolicy
+from chamados.policies import (
+    Agent,
+    Agents,
+    PriorityPolicy,
+    PriorityRule,
+    RoundRobin,
+    Route,
+    RoutingPolicy,
+)
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing import FakeClock
 

@@ -7,8 +7,7 @@ Run: python examples/sla_monitor.py
 from datetime import timedelta
 
 from chamados import Helpdesk, Party, Priority, SlaBreached, SlaWarning
-from chamados.sla import BusinessCalendar, SlaPolicy, Target
-from chamados.sla.presets import amazon
+from chamados.sla import BusinessCalendar, SlaPolicy, Target, amazon
 from chamados.testing import FakeClock
 
 

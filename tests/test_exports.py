@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import chamados
 import chamados.notify
+import chamados.policies
 import chamados.reports
 import chamados.sla
 import chamados.storage
@@ -124,6 +125,9 @@ def test_testing_exports_are_pinned() -> None:
         "check_workflow",
         "make_ticket",
         "open_ticket",
+        "scratch_database",
+        "simulate",
+        "store_policies",
     ]
 
 
@@ -169,17 +173,52 @@ def test_notify_exports_are_pinned() -> None:
 
 
 def test_sla_exports_are_pinned() -> None:
-    """chamados.sla exports the business calendar and its holiday sources."""
+    """chamados.sla exports the business calendar, holiday sources, policies and presets."""
     assert chamados.sla.__all__ == [
         "BRAZIL_ZONES",
         "METRICS",
+        "PRESETS",
         "BusinessCalendar",
         "Expectations",
         "HolidaySource",
+        "Preset",
         "SlaClock",
         "SlaPolicy",
         "Target",
+        "amazon",
+        "americanas",
         "promise",
+    ]
+
+
+def test_policies_exports_are_pinned() -> None:
+    """chamados.policies exports priority, routing, assignment, conditions and TOML."""
+    assert chamados.policies.__all__ == [
+        "AUTOMATION",
+        "Agent",
+        "Agents",
+        "AssignmentStrategy",
+        "Condition",
+        "LeastLoaded",
+        "Policies",
+        "PriorityDecision",
+        "PriorityPolicy",
+        "PriorityRule",
+        "RoundRobin",
+        "Route",
+        "RoutingDecision",
+        "RoutingPolicy",
+        "RuleFiring",
+        "Skills",
+        "SlaAction",
+        "TicketPredicate",
+        "compile_condition",
+        "describe_condition",
+        "example_ticket",
+        "load_policies",
+        "next_due",
+        "parse_policies",
+        "queue_order",
     ]
 
 
@@ -193,6 +232,7 @@ def test_every_exported_name_exists() -> None:
         chamados.sla,
         chamados.notify,
         chamados.reports,
+        chamados.policies,
     )
     for module in modules:
         for name in module.__all__:

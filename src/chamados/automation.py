@@ -130,7 +130,7 @@ class Policies:
 
     @classmethod
     def from_toml(cls, path: str) -> Policies:
-        """Read policies from a TOML file (see ``chamados.config``)."""
+        """Read policies from a TOML file (see ``chamados.policies.load_policies``)."""
         from chamados.config import load_policies
 
         policies: Policies = load_policies(path)

@@ -131,7 +131,7 @@ class Helpdesk:
     ``sla`` lists the SLA policies (``chamados.sla.SlaPolicy``) whose clocks the desk keeps
     on every ticket; ``tick()`` runs the SLA monitor. ``policies`` holds the priority
     and routing policies, the agents and how to assign them, and the actions to take on
-    SLA warnings and breaches (``chamados.automation.Policies``).
+    SLA warnings and breaches (``chamados.Policies``; see ``chamados.policies``).
 
     A ``Helpdesk`` made with ``tenant=None`` sees every tenant (an administrator's view);
     ``for_tenant()`` gives one that sees a single tenant, for code that serves one store.
@@ -181,7 +181,7 @@ class Helpdesk:
         )
         if policies is not None and not isinstance(policies, Policies):
             raise ConfigurationError(
-                f"policies must be chamados.automation.Policies, got {policies!r}",
+                f"policies must be chamados.Policies, got {policies!r}",
                 key="policies",
             )
         self.policies = policies if policies is not None else Policies()
