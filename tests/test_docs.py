@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
+from chamados import Helpdesk
 from chamados.workflows import ReturnsWorkflow, StandardWorkflow, to_mermaid
 
 ROOT = Path(__file__).parent.parent
@@ -62,3 +64,13 @@ def test_the_index_names_every_front_door() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
     for module in FRONT_DOORS:
         assert f"`{module}`" in index, module
+
+
+def test_the_helpdesk_argument_table_lists_every_argument() -> None:
+    """docs/helpdesk.md's table of Helpdesk arguments names each parameter of
+    Helpdesk.__init__, in the same order."""
+    text = (DOCS / "helpdesk.md").read_text(encoding="utf-8")
+    table = text.split("| argument | default | what it is |", 1)[1].split("\n\n", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
+    parameters = [p for p in inspect.signature(Helpdesk.__init__).parameters if p != "self"]
+    assert documented == parameters

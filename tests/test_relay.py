@@ -141,6 +141,26 @@ def test_d4_a_ticket_waits_behind_its_failed_message_others_do_not(clock: FakeCl
     assert len(flaky.events) == len(ids)
 
 
+def test_d4_order_breaks_only_around_a_dead_message(clock: FakeClock) -> None:
+    """D4: a dead message no longer holds its ticket back; requeued, it arrives after the
+    later messages of its ticket, as the docs say."""
+    storage = MemoryStorage()
+    desk = producer(storage, clock)
+    work(desk, tickets=1)
+    ticket = desk.tickets()[0].id
+    first = desk.history(ticket)[0].id
+    refuse = FlakyNotifier(fails=lambda e: e.id == first, transient=False)
+    relay = relay_of(storage, clock, refuse)
+    relay.run_once()
+    assert [m.id for m in relay.dead()] == [first]
+    later = [e.id for e in desk.history(ticket)[1:]]
+    assert [e.id for e in refuse.events] == later
+    refuse._fails = None
+    relay.requeue([first])
+    relay.run_once()
+    assert [e.id for e in refuse.events] == [*later, first]
+
+
 # -- D5 -------------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ Guarantees (``docs/notifications.md`` numbers them; the tests check each):
   event's id, or ends dead and listed, never silently dropped;
 - a relay that dies mid-batch loses its claim when the lease ends, and the messages
   are delivered again, with the same id;
-- each ticket's messages are delivered in the order they were written;
+- each ticket's messages are first delivered in the order they were written; only a
+  dead message (which stops holding its ticket back) and a repeat (after a crash or a
+  delivery that outlived its lease) can arrive after later ones;
 - relays running at once do not deliver a message twice in the normal path (claims
   are leases written in a transaction with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
   and MariaDB, and one writer at a time on SQLite).

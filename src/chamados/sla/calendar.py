@@ -2,8 +2,8 @@
 
 A ``BusinessCalendar`` knows, for each local date, the intervals of wall time that are
 open: the weekly hours (or that date's override), minus holidays (whole local dates) and
-closures (parts of dates). Every answer follows ``DESIGN.md`` section 6; ``docs/calendars.md``
-explains each rule with examples.
+closures (parts of dates). ``docs/calendars.md`` states each rule it follows, with
+examples.
 
 How it is fast: inside, instants are integer microseconds since the epoch. The open
 intervals of one year are expanded once (when first needed) into sorted arrays of starts
