@@ -63,11 +63,13 @@ def main() -> None:
 
     check_workflow(
         WarrantyWorkflow,
+        customer=customer,
+        partner=shop,
         paths=[
             WorkflowPath(
                 [
                     ("send_to_shop", {"reason": "não liga"}),
-                    Step("repair", {"summary": "placa trocada"}, actor=Party.partner("p-1")),
+                    Step("repair", {"summary": "placa trocada"}, actor=shop),
                     "close",
                 ],
                 ends_in="closed",

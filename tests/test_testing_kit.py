@@ -19,6 +19,8 @@ from chamados.testing import (
 )
 from chamados.workflows import Action, ReturnsWorkflow, StandardWorkflow, Status, Workflow
 
+pytest_plugins = ["pytester"]
+
 
 def test_plugin_fixtures_are_wired_together(
     chamados_desk: Helpdesk, chamados_clock: FakeClock, chamados_notifier: RecordingNotifier
@@ -28,6 +30,89 @@ def test_plugin_fixtures_are_wired_together(
     assert ticket.id == "T-0001"
     assert ticket.created_at == chamados_clock.now()
     assert chamados_notifier.kinds() == ["opened"]
+
+
+HOST_CONFTEST = """
+import pytest
+
+from chamados import Policies
+from chamados.policies import PriorityPolicy, PriorityRule
+from chamados.sla import BusinessCalendar, SlaPolicy, Target
+from chamados.testing import RecordingNotifier
+from chamados.workflows import Action, Status, Workflow, WorkflowRegistry
+from datetime import timedelta
+
+
+class EnvioWorkflow(Workflow):
+    novo = Status(pt="Novo", en="New", category="new", initial=True)
+    encerrado = Status(pt="Encerrado", en="Closed", category="closed", final=True)
+    encerrar = Action(novo.to(encerrado), pt="Encerrar", en="Close")
+
+
+AUDIT = RecordingNotifier()
+
+
+@pytest.fixture
+def chamados_desk_options():
+    workflows = WorkflowRegistry.with_builtins()
+    workflows.register(EnvioWorkflow)
+    return {
+        "workflows": workflows,
+        "sla": [
+            SlaPolicy(
+                name="loja",
+                calendar=BusinessCalendar(
+                    timezone="America/Sao_Paulo", hours={"mon-fri": "09:00-18:00"}
+                ),
+                targets={"first_response": Target(business=timedelta(hours=2))},
+            )
+        ],
+        "policies": Policies(
+            priority=PriorityPolicy([PriorityRule("pix", when={"category": "pix"}, set="high")])
+        ),
+        "notifiers": [AUDIT],
+    }
+"""
+
+HOST_TEST = """
+from chamados import Party
+from conftest import AUDIT
+
+
+def test_the_desk_has_the_hosts_configuration(chamados_desk, chamados_notifier):
+    t = chamados_desk.open(tenant="loja", channel="site", requester=Party.customer("c"),
+                           subject="Pix", category="pix", workflow="envio")
+    assert (t.workflow, t.priority.value) == ("envio", "high")
+    assert [c.metric for c in t.sla_clocks] == ["first_response"]
+    assert t.id == "T-0001"
+    assert chamados_notifier.kinds()[0] == AUDIT.kinds()[0] == "opened"
+"""
+
+
+def test_chamados_desk_takes_the_hosts_workflows_sla_and_policies(
+    pytester: pytest.Pytester,
+) -> None:
+    """Overriding chamados_desk_options gives chamados_desk the host's configuration,
+    and the desk still notifies chamados_notifier."""
+    pytester.makeconftest(HOST_CONFTEST)
+    pytester.makepyfile(test_host=HOST_TEST)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_chamados_desk_options_cannot_set_the_clock(pytester: pytest.Pytester) -> None:
+    """The clock comes from chamados_clock, which the test shares with the desk."""
+    pytester.makeconftest(
+        "import pytest\n"
+        "from chamados.testing import FakeClock\n"
+        "@pytest.fixture\n"
+        "def chamados_desk_options():\n"
+        "    return {'clock': FakeClock()}\n"
+    )
+    pytester.makepyfile(test_clock="def test_it(chamados_desk):\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*override the chamados_clock fixture*"])
 
 
 def test_recording_notifier_filters_by_type(chamados_desk: Helpdesk) -> None:
@@ -101,6 +186,45 @@ class TestCheckWorkflow:
                 ),
             ],
         )
+
+    def test_paths_walk_with_the_customer_and_partner_given(self) -> None:
+        """The ticket a path walks has the customer, partner and channel the test names,
+        so steps fired by the host's own parties pass."""
+        maria, seller = Party.customer("maria"), Party.partner("loja-do-ze")
+        check_workflow(
+            ReturnsWorkflow,
+            customer=maria,
+            partner=seller,
+            channel="mercado_livre",
+            paths=[
+                WorkflowPath(
+                    [
+                        "forward_to_partner",
+                        Step("refuse", {"reason": "produto usado"}, actor=seller),
+                        Step(
+                            "rule_for_customer",
+                            actor=Party.marketplace("mercado_livre"),
+                        ),
+                        Step("ship_back", actor=maria),
+                    ],
+                    "in_transit",
+                ),
+            ],
+        )
+
+    def test_a_path_without_a_partner_refuses_the_partners_steps(self) -> None:
+        """partner=None walks a ticket no partner is involved in."""
+        with pytest.raises(AssertionError, match="'accept' failed"):
+            check_workflow(
+                ReturnsWorkflow,
+                partner=None,
+                paths=[
+                    WorkflowPath(
+                        ["forward_to_partner", Step("accept", actor=Party.partner("p-1"))],
+                        "awaiting_shipment",
+                    )
+                ],
+            )
 
     def test_a_path_that_ends_elsewhere_is_reported(self) -> None:
         """The error names the path and where it ended."""

@@ -42,7 +42,20 @@ class WorkflowPath:
     name: str = ""
 
 
-def check_workflow(workflow: type[Workflow], *, paths: Iterable[WorkflowPath] = ()) -> None:
+CUSTOMER = Party.customer("c-1")
+"""The requester of the tickets ``check_workflow`` walks, unless told otherwise."""
+PARTNER = Party.partner("p-1")
+"""The partner of the tickets ``check_workflow`` walks, unless told otherwise."""
+
+
+def check_workflow(
+    workflow: type[Workflow],
+    *,
+    paths: Iterable[WorkflowPath] = (),
+    customer: Party = CUSTOMER,
+    partner: Party | None = PARTNER,
+    channel: str = "site",
+) -> None:
     """Check ``workflow`` and raise ``AssertionError`` listing every problem found.
 
     It checks that the class is a concrete workflow whose transitions were not changed
@@ -50,6 +63,11 @@ def check_workflow(workflow: type[Workflow], *, paths: Iterable[WorkflowPath] = 
     state is reachable from the initial one, that every active state can reach a
     resolved or closed one, and that each path walks, through a real ``Helpdesk``, to
     the status it names.
+
+    Each path walks its own ticket, opened on ``channel`` by ``customer`` with
+    ``partner`` (``None``: no partner), so steps whose ``actor`` is that customer, that
+    partner, or the marketplace named like the channel, act on a ticket that involves
+    them. A step's actor is an agent unless it says otherwise.
 
     >>> from chamados.workflows import StandardWorkflow
     >>> check_workflow(StandardWorkflow, paths=[
@@ -90,7 +108,9 @@ def check_workflow(workflow: type[Workflow], *, paths: Iterable[WorkflowPath] = 
 
     for number, path in enumerate(paths, start=1):
         label = path.name or f"path {number}"
-        problem = _walk(workflow, registry, path)
+        problem = _walk(
+            workflow, registry, path, customer=customer, partner=partner, channel=channel
+        )
         if problem:
             problems.append(f"{label}: {problem}")
     if problems:
@@ -108,18 +128,29 @@ def _reach(graph: Mapping[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-def _walk(workflow: type[Workflow], registry: WorkflowRegistry, path: WorkflowPath) -> str:
+def _walk(
+    workflow: type[Workflow],
+    registry: WorkflowRegistry,
+    path: WorkflowPath,
+    *,
+    customer: Party,
+    partner: Party | None,
+    channel: str,
+) -> str:
     if path.ends_in not in workflow.statuses:
         return f"ends_in {path.ends_in!r} is not a state of the workflow"
     desk = Helpdesk(clock=FakeClock(), workflows=registry, ticket_ids=SequentialIds())
-    ticket = desk.open(
-        tenant="check",
-        channel="site",
-        requester=Party.customer("c-1"),
-        partner=Party.partner("p-1"),
-        subject="check_workflow",
-        workflow=workflow.workflow_name,
-    )
+    try:
+        ticket = desk.open(
+            tenant="check",
+            channel=channel,
+            requester=customer,
+            partner=partner,
+            subject="check_workflow",
+            workflow=workflow.workflow_name,
+        )
+    except ChamadosError as error:
+        return f"the ticket could not be opened: {error}"
     for raw in path.steps:
         step = _step(raw)
         try:
