@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chamados import Helpdesk, Party
 from chamados.cli import main
 from chamados.demo import run_demo
 from chamados.workflows import StandardWorkflow, to_mermaid
@@ -242,3 +243,21 @@ def test_policy_errors_are_exit_status_2(
     assert main(["policy", "explain", "examples/policies.toml", "--ticket", "{"]) == 2
     assert "not valid JSON" in capsys.readouterr().err
     assert main(["policy", "show", "nope.toml"]) == 2
+
+
+def hostile_database(path: Path) -> Path:
+    """A SQLite database with one ticket whose channel is a spreadsheet formula."""
+    desk = Helpdesk(storage=f"sqlite:///{path}")
+    desk.open(channel="=1+1", requester=Party.customer("c-1"), subject="oi", tenant="loja")
+    desk.storage.close()
+    return path
+
+
+def test_report_csv_files_keep_formulas_from_running(tmp_path: Path) -> None:
+    """--csv neutralises a text cell that starts a formula; --raw-csv writes it raw."""
+    db = hostile_database(tmp_path / "d.db")
+    assert main(["report", "--db", str(db), "--csv", str(tmp_path / "safe")]) == 0
+    assert main(["report", "--db", str(db), "--csv", str(tmp_path / "raw"), "--raw-csv"]) == 0
+    safe = (tmp_path / "safe" / "volume.csv").read_text(encoding="utf-8")
+    raw = (tmp_path / "raw" / "volume.csv").read_text(encoding="utf-8")
+    assert (safe, raw) == ('channel,tickets\n"\'=1+1",1\n', "channel,tickets\n=1+1,1\n")

@@ -111,6 +111,40 @@ def test_text_loses_control_characters() -> None:
     assert format_value("N1\nN2\x1b[31m", "text") == "N1 N2 [31m"
 
 
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"]
+BIDI += ["\u2069", "\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("control", BIDI)
+def test_text_loses_bidirectional_controls(control: str) -> None:
+    """A right-to-left override or isolate in a key cannot reorder what a table shows."""
+    assert format_value(f"sac{control}gol", "text") == "sac gol"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_text_loses_unicode_line_separators(separator: str) -> None:
+    """A Unicode line or paragraph separator cannot start a new line in a table."""
+    assert format_value(f"N1{separator}N2", "text") == "N1 N2"
+
+
+def test_the_report_heading_shows_tenant_and_filters_printable() -> None:
+    """Controls in the tenant or in a filter's name and value never reach the terminal."""
+    report = Report(START, END, "loja\u202e1", {"x\x1b[2J": "a\u2066b", "channel": "c\nd"}, [])
+    heading = render_report(report, lang="en")
+    assert "Tenant: loja 1" in heading
+    assert "Filters: x [2J: a b; Channel: c d" in heading
+    for char in ("\u202e", "\u2066", "\x1b", "\nd"):
+        assert char not in heading
+
+
+def test_the_html_page_shows_no_bidirectional_control_from_the_data() -> None:
+    """The page prints data text the same way the terminal does: without bidi controls."""
+    odd = volume([("site\u202etxt.exe", 3)])
+    page = report_html(Report(START, END, "loja\u2067", {}, [odd]))
+    assert not any(char in page for char in BIDI)
+    assert "site txt.exe" in page
+
+
 def test_an_unknown_kind_is_refused() -> None:
     """A column kind the renderers do not know raises instead of guessing."""
     with pytest.raises(ValueError, match="unknown column kind 'money'"):

@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--db", metavar="PATH", help=f"a SQLite file, e.g. {DEMO_DB}")
     report.add_argument("--html", metavar="FILE", help="also write the report as an HTML page")
     report.add_argument("--csv", metavar="DIR", help="also write every table as CSV in DIR")
+    report.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV text cells as they are, without the ' that keeps a spreadsheet "
+        "from running a cell that starts with =, +, -, @ as a formula",
+    )
     report.add_argument("--lang", default="pt-BR", help="pt-BR (default) or en")
     report.add_argument("--from", dest="start", metavar="DATE", help="tickets created from")
     report.add_argument("--to", dest="end", metavar="DATE", help="... until (default: now)")
@@ -219,7 +225,9 @@ def _report(args: argparse.Namespace) -> None:
         folder = Path(args.csv)
         folder.mkdir(parents=True, exist_ok=True)
         for table in report.tables:
-            (folder / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
+            (folder / f"{table.name}.csv").write_text(
+                table.to_csv(safe=not args.raw_csv), encoding="utf-8"
+            )
         print(f"{len(report.tables)} CSV files in {folder}")
 
 
