@@ -54,15 +54,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pendulum
-
 from chamados.automation import Policies, SlaAction
 from chamados.exceptions import ChamadosError, ConfigurationError
-from chamados.model import Party, PartyKind, Priority, Ticket
+from chamados.model import Party, PartyKind, Priority
 from chamados.priority import PriorityPolicy, PriorityRule
 from chamados.routing import Agent, Agents, LeastLoaded, RoundRobin, Route, RoutingPolicy, Skills
 
-__all__ = ["example_ticket", "load_policies", "parse_policies"]
+__all__ = ["TICKET_KEYS", "load_policies", "open_arguments", "parse_policies"]
 
 _TOP = {"priority", "routing", "assignment", "agents", "sla_actions"}
 _RULE = {"name", "when", "set", "raise", "at_least", "at_most", "stop", "why"}
@@ -348,56 +346,103 @@ def _action(item: Any, n: int) -> SlaAction:
     )
 
 
-def example_ticket(data: Mapping[str, Any] | str) -> Ticket:
-    """A ticket built from JSON (or a mapping), for explaining policies.
+TICKET_KEYS: dict[str, str] = {
+    "tenant": "the store (default: loja)",
+    "channel": "where it came from (default: site)",
+    "requester": "who opened it, 'kind:id' or {kind, id} (default: customer:c-1)",
+    "opened_by": "who typed it in, when not the requester",
+    "subject": "the subject line",
+    "body": "the first message",
+    "category": "the category",
+    "priority": "a priority set by hand (the priority rules then leave it alone)",
+    "partner": "the partner seller or supplier, 'partner:id'",
+    "order_id": "the order",
+    "team": "a team set by hand (the routes then leave it alone)",
+    "tags": "a list of tags",
+    "fields": "custom fields, an object (also: custom_fields)",
+    "custom_fields": "the same as fields",
+    "workflow": "the workflow (default: the desk's default)",
+}
+"""What a ticket description for ``chamados policy explain`` may say: the arguments of
+``Helpdesk.open``."""
 
-    Keys: ``channel``, ``category``, ``subject``, ``tenant``, ``priority``, ``team``,
-    ``tier``, ``tags``, ``fields`` (custom fields), ``requester`` and ``partner`` (``"kind:id"``
-    or ``{"kind": ..., "id": ...}``).
+_TEXT_KEYS = ("tenant", "channel", "subject", "body", "category", "order_id", "team")
 
-    >>> example_ticket('{"category": "pagamento", "fields": {"valor_pedido": 1500}}').category
+
+def open_arguments(data: Mapping[str, Any] | str) -> dict[str, Any]:
+    """The ``Helpdesk.open`` arguments a ticket description (JSON, or a mapping) gives,
+    for explaining policies with the very command the desk runs.
+
+    Keys are ``TICKET_KEYS``; any other key is a ``ConfigurationError`` naming it and the
+    known keys (a misspelt key must not silently explain another ticket).
+
+    >>> open_arguments('{"category": "pagamento", "fields": {"valor_pedido": 1500}}')["category"]
     'pagamento'
+    >>> open_arguments('{"tier": 2}')
+    Traceback (most recent call last):
+    ...
+    chamados.exceptions.ConfigurationError: the ticket has unknown key(s) tier; the keys are ...
     """
     if isinstance(data, str):
         try:
             data = json.loads(data)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             raise ConfigurationError(
                 f"the ticket is not valid JSON: {error}", key="ticket"
             ) from None
     if not isinstance(data, Mapping):
         raise ConfigurationError("the ticket must be a JSON object", key="ticket")
-    now = pendulum.now("UTC")
-    return Ticket(
-        id="EXEMPLO",
-        tenant=data.get("tenant", "loja"),
-        channel=data.get("channel", "site"),
-        requester=_party(data.get("requester", "customer:c-1")),
-        subject=data.get("subject", "Chamado de exemplo"),
-        workflow="standard",
-        status="new",
-        created_at=now,
-        updated_at=now,
-        priority=Priority.parse(data.get("priority", "normal")),
-        category=data.get("category"),
-        partner=_party(data["partner"]) if data.get("partner") else None,
-        team=data.get("team"),
-        tier=data.get("tier", 1),
-        tags=data.get("tags", []),
-        custom_fields=data.get("fields", data.get("custom_fields", {})),
-    )
+    unknown = sorted(str(key) for key in data if key not in TICKET_KEYS)
+    if unknown:
+        raise ConfigurationError(
+            f"the ticket has unknown key(s) {', '.join(unknown)}; the keys are "
+            f"{', '.join(sorted(TICKET_KEYS))}",
+            key=f"ticket.{unknown[0]}",
+        )
+    if "fields" in data and "custom_fields" in data:
+        raise ConfigurationError(
+            "the ticket gives both fields and custom_fields: keep one", key="ticket.fields"
+        )
+    where = "the ticket"
+    arguments: dict[str, Any] = {
+        "tenant": "loja",
+        "channel": "site",
+        "subject": "Chamado de exemplo",
+        "requester": _party(data.get("requester", "customer:c-1"), "requester"),
+    }
+    for key in (*_TEXT_KEYS, "priority", "workflow"):
+        value = _get(data, key, str, where)
+        if value is not None:
+            arguments[key] = value
+    for key in ("partner", "opened_by"):
+        if data.get(key) is not None:
+            arguments[key] = _party(data[key], key)
+    if data.get("tags") is not None:
+        arguments["tags"] = _array(data, "tags", str, where, [])
+    fields = data.get("fields", data.get("custom_fields"))
+    if fields is not None:
+        arguments["custom_fields"] = dict(_table(fields, f"{where}: fields"))
+    return arguments
 
 
-def _party(value: Any) -> Party:
+def _party(value: Any, key: str) -> Party:
+    where = f"the ticket: {key}"
     if isinstance(value, str) and ":" in value:
         kind, _, party_id = value.partition(":")
     elif isinstance(value, Mapping):
         kind, party_id = value.get("kind", ""), value.get("id", "")
     else:
         raise ConfigurationError(
-            f"a party is 'kind:id' or {{kind, id}}, got {value!r}", key="party"
+            f"{where}: a party is 'kind:id' or {{kind, id}}, got {_shown(value)}", key=key
+        )
+    if not isinstance(kind, str) or not isinstance(party_id, str) or not party_id:
+        raise ConfigurationError(
+            f"{where}: a party's kind and id are text, got {_shown(value)}", key=key
         )
     try:
         return Party(PartyKind(kind), party_id)
     except ValueError:
-        raise ConfigurationError(f"unknown party kind {kind!r}", key="party") from None
+        kinds = ", ".join(k.value for k in PartyKind)
+        raise ConfigurationError(
+            f"{where}: unknown party kind {kind!r}; use {kinds}", key=key
+        ) from None
