@@ -101,6 +101,10 @@ def _tables(value: Iterable[Table]) -> tuple[Table, ...]:
     return tuple(value)
 
 
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @frozen
 class Column:
     """One column of a table: its machine name, its label, the kind of its values, and
@@ -182,7 +186,9 @@ class Report:
 
     ``start`` and ``end`` bound the period (tickets created in it; ``start=None``: from
     the beginning); the backlog is as of ``end``. ``scope`` lists the filters applied
-    (``{"channel": "amazon"}``), ``tenant`` the tenant (``None``: all).
+    (``{"channel": "amazon"}``), ``tenant`` the tenant (``None``: all). ``settled``
+    names the statuses that are not active (resolved, closed): the bottleneck chart
+    leaves them out, since no work waits there.
     """
 
     start: pendulum.DateTime | None
@@ -190,6 +196,7 @@ class Report:
     tenant: str | None
     scope: Mapping[str, Any]
     tables: tuple[Table, ...] = field(converter=_tables)
+    settled: frozenset[str] = field(default=frozenset(), converter=_names, kw_only=True)
 
     def __getitem__(self, name: str) -> Table:
         for table in self.tables:
