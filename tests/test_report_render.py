@@ -11,6 +11,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from chamados import Helpdesk, MemoryStorage
 from chamados.exceptions import ConfigurationError
 from chamados.labels import Label
 from chamados.reports import Column, Report, Table
@@ -472,6 +473,36 @@ def test_the_bottleneck_chart_lists_the_longest_status_first() -> None:
         "Novo · atendimento",
         "Novo · -",
     ]
+
+
+def test_the_bottleneck_chart_ranks_only_the_statuses_where_work_waits() -> None:
+    """Time spent resolved or closed (the longest of all, waiting for nobody) is left out
+    of the bottleneck chart, though the table keeps it."""
+    report = sample_report()
+    times = report["time_in_status"]
+    month = 30 * 86_400
+    resolved = [("resolved", "atendimento", 900, month, month, month, month, month, month)]
+    tables = [
+        table("time_in_status", ("team",), [*resolved, *times.rows]) if t is times else t
+        for t in report.tables
+    ]
+    page = report_html(
+        Report(START, END, None, {}, tables, settled={"resolved", "closed"}), lang="en"
+    )
+    ranked = bars(svg(page, "chart-time"))
+    assert ranked[0] == f"On hold · {HOSTILE_TEAM}"
+    assert not any(label.startswith("Resolved") for label in ranked)
+    assert "Resolved" in page.split('id="table-time_in_status"')[1]
+
+
+def test_a_desks_report_knows_which_statuses_are_settled() -> None:
+    """Helpdesk.report passes its workflows' resolved and closed statuses to the page."""
+    assert Helpdesk(storage=MemoryStorage()).report().settled == {
+        "resolved",
+        "closed",
+        "refunded",
+        "denied",
+    }
 
 
 def test_the_bottleneck_chart_falls_back_to_the_calendar_median() -> None:
