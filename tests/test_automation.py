@@ -21,7 +21,7 @@ from chamados import (
     SequentialIds,
 )
 from chamados.automation import Policies, SlaAction
-from chamados.config import example_ticket, load_policies
+from chamados.config import load_policies, open_arguments
 from chamados.priority import PriorityPolicy, PriorityRule
 from chamados.routing import (
     Agent,
@@ -510,20 +510,20 @@ class TestToml:
         with pytest.raises(ConfigurationError, match="no such file"):
             load_policies(tmp_path / "nada.toml")
 
-    def test_example_tickets_from_json(self) -> None:
-        """The explain command's tickets come from JSON."""
-        ticket = example_ticket(
+    def test_ticket_descriptions_from_json(self) -> None:
+        """The explain command's tickets come from JSON, as Helpdesk.open arguments."""
+        arguments = open_arguments(
             '{"requester": "partner:s-9", "tags": ["b2b"], "fields": {"v": 1}}'
         )
-        assert (ticket.requester, ticket.tags, ticket.custom_fields) == (
+        assert (arguments["requester"], arguments["tags"], arguments["custom_fields"]) == (
             Party.partner("s-9"),
-            frozenset({"b2b"}),
+            ["b2b"],
             {"v": 1},
         )
         with pytest.raises(ConfigurationError, match="JSON"):
-            example_ticket("{")
+            open_arguments("{")
         with pytest.raises(ConfigurationError, match="party kind"):
-            example_ticket('{"requester": "robot:1"}')
+            open_arguments('{"requester": "robot:1"}')
 
 
 def test_the_demo_ships_the_example_policies() -> None:

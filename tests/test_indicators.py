@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from chamados import ConfigurationError, Helpdesk, MemoryStorage, Party, SequentialIds, Storage
-from chamados.reports import DIMENSIONS, INDICATORS
+from chamados.cli import main
+from chamados.reports import DIMENSIONS, INDICATORS, render_table
 from chamados.reports.engine import nearest_rank
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage.sql import SqlStorage
@@ -228,3 +230,55 @@ def test_tables_export_to_dict_and_csv() -> None:
     assert len(lines) == len(table) + 1
     report = desk.report()
     assert report.to_dict()["tables"][0]["name"] == "volume"
+
+
+def backlog_story(storage: Storage) -> Helpdesk:
+    """Two tickets that changed after Monday: by Wednesday the one waiting on its customer
+    on Monday night was escalated and resolved, the one resolved on Monday was reopened."""
+    clock = FakeClock(START)  # Monday 08:00
+    desk = Helpdesk(storage=storage, clock=clock, ticket_ids=SequentialIds("T-"))
+    maria, joao = Party.customer("c-1"), Party.customer("c-2")
+    waiting = desk.open(tenant="loja", channel="site", requester=maria, subject="a", team="sac")
+    clock.advance(hours=1)
+    done = desk.open(tenant="loja", channel="site", requester=joao, subject="b", team="sac")
+    clock.advance(hours=1)  # 10:00
+    desk.transition(waiting.id, "ask_customer", actor=ANA)
+    desk.resolve(done.id, actor=ANA, summary="ok")
+    clock.set("2026-03-03T09:00:00-03:00")  # Tuesday
+    desk.escalate(waiting.id, actor=ANA, reason="difícil", team="especialistas")
+    desk.resolve(waiting.id, actor=BRUNO, summary="ok")
+    clock.set("2026-03-04T09:00:00-03:00")  # Wednesday
+    desk.reopen(done.id, actor=joao, reason="voltou")
+    return desk
+
+
+MONDAY_NIGHT = pendulum.parse("2026-03-03T00:00:00-03:00")
+
+
+@pytest.mark.parametrize("backend", ["memory", "sql"])
+def test_the_backlog_is_as_it_stood_at_the_end_of_the_period(backend: str, engine: Engine) -> None:
+    """A report that ends on Monday night counts the tickets active then, in the status
+    and team they had then, aged then: not the tickets active today, in memory and in SQL."""
+    desk = backlog_story(MemoryStorage() if backend == "memory" else SqlStorage(engine))
+    table = desk.indicator("backlog", by=["team"], end=MONDAY_NIGHT)
+    assert table.records() == [
+        {"status": "waiting_customer", "age": "< 1d", "team": "sac", "tickets": 1}
+    ]
+    assert desk.indicator("backlog", end=MONDAY_NIGHT, team="especialistas").records() == []
+    now = desk.indicator("backlog", by=["team"]).records()
+    assert now == [{"status": "open", "age": "1-3d", "team": "sac", "tickets": 1}]
+
+
+def test_the_report_and_the_command_line_agree_on_the_backlog(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`chamados report --to` shows the backlog Helpdesk.report(end=...) computes."""
+    db = tmp_path / "story.db"
+    desk = backlog_story(SqlStorage(f"sqlite:///{db}"))
+    expected = desk.report(end=MONDAY_NIGHT)["backlog"]
+    desk.storage.close()
+    args = ["report", "--db", str(db), "--to", "2026-03-03", "--lang", "en"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert render_table(expected, lang="en") in out
+    assert "Waiting on customer  < 1d        1" in out

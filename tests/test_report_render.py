@@ -11,6 +11,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from chamados import Helpdesk, MemoryStorage
 from chamados.exceptions import ConfigurationError
 from chamados.labels import Label
 from chamados.reports import Column, Report, Table
@@ -109,6 +110,40 @@ def test_none_is_a_dash_for_every_kind(kind: str) -> None:
 def test_text_loses_control_characters() -> None:
     """A newline or an escape sequence in a key cannot break a terminal table."""
     assert format_value("N1\nN2\x1b[31m", "text") == "N1 N2 [31m"
+
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"]
+BIDI += ["\u2069", "\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("control", BIDI)
+def test_text_loses_bidirectional_controls(control: str) -> None:
+    """A right-to-left override or isolate in a key cannot reorder what a table shows."""
+    assert format_value(f"sac{control}gol", "text") == "sac gol"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_text_loses_unicode_line_separators(separator: str) -> None:
+    """A Unicode line or paragraph separator cannot start a new line in a table."""
+    assert format_value(f"N1{separator}N2", "text") == "N1 N2"
+
+
+def test_the_report_heading_shows_tenant_and_filters_printable() -> None:
+    """Controls in the tenant or in a filter's name and value never reach the terminal."""
+    report = Report(START, END, "loja\u202e1", {"x\x1b[2J": "a\u2066b", "channel": "c\nd"}, [])
+    heading = render_report(report, lang="en")
+    assert "Tenant: loja 1" in heading
+    assert "Filters: x [2J: a b; Channel: c d" in heading
+    for char in ("\u202e", "\u2066", "\x1b", "\nd"):
+        assert char not in heading
+
+
+def test_the_html_page_shows_no_bidirectional_control_from_the_data() -> None:
+    """The page prints data text the same way the terminal does: without bidi controls."""
+    odd = volume([("site\u202etxt.exe", 3)])
+    page = report_html(Report(START, END, "loja\u2067", {}, [odd]))
+    assert not any(char in page for char in BIDI)
+    assert "site txt.exe" in page
 
 
 def test_an_unknown_kind_is_refused() -> None:
@@ -438,6 +473,36 @@ def test_the_bottleneck_chart_lists_the_longest_status_first() -> None:
         "Novo · atendimento",
         "Novo · -",
     ]
+
+
+def test_the_bottleneck_chart_ranks_only_the_statuses_where_work_waits() -> None:
+    """Time spent resolved or closed (the longest of all, waiting for nobody) is left out
+    of the bottleneck chart, though the table keeps it."""
+    report = sample_report()
+    times = report["time_in_status"]
+    month = 30 * 86_400
+    resolved = [("resolved", "atendimento", 900, month, month, month, month, month, month)]
+    tables = [
+        table("time_in_status", ("team",), [*resolved, *times.rows]) if t is times else t
+        for t in report.tables
+    ]
+    page = report_html(
+        Report(START, END, None, {}, tables, settled={"resolved", "closed"}), lang="en"
+    )
+    ranked = bars(svg(page, "chart-time"))
+    assert ranked[0] == f"On hold · {HOSTILE_TEAM}"
+    assert not any(label.startswith("Resolved") for label in ranked)
+    assert "Resolved" in page.split('id="table-time_in_status"')[1]
+
+
+def test_a_desks_report_knows_which_statuses_are_settled() -> None:
+    """Helpdesk.report passes its workflows' resolved and closed statuses to the page."""
+    assert Helpdesk(storage=MemoryStorage()).report().settled == {
+        "resolved",
+        "closed",
+        "refunded",
+        "denied",
+    }
 
 
 def test_the_bottleneck_chart_falls_back_to_the_calendar_median() -> None:

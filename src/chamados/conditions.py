@@ -17,7 +17,9 @@ collection of accepted values. Keys:
 
 A value may also be a comparison: ``{"gte": 1000}`` (``gt``, ``gte``, ``lt``, ``lte``,
 ``ne``, ``in``, ``not_in``), for order values and the like; a missing field never
-matches a comparison.
+matches a comparison. Values are plain (text, numbers, booleans, dates) or lists of
+them; ``subject``, ``tags``, ``requester`` and ``priority`` take text. Anything else
+is a ``ConfigurationError`` naming the key, when the condition is compiled.
 
 >>> from chamados.testing import make_ticket
 >>> vip = compile_condition({"channel": ["site", "app"], "fields.segment": "vip"})
@@ -36,10 +38,11 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
+from datetime import date, time
 from typing import Any
 
-from chamados.exceptions import ConfigurationError
-from chamados.model import Priority, Ticket
+from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.model import PartyKind, Priority, Ticket
 
 __all__ = ["Condition", "TicketPredicate", "compile_condition", "describe_condition", "fold"]
 
@@ -69,6 +72,10 @@ def compile_condition(condition: Condition | None, *, where: str = "when") -> Ti
         )
     checks: list[TicketPredicate] = []
     for key, expected in condition.items():
+        if not isinstance(key, str):
+            raise ConfigurationError(
+                f"{where}: a condition key must be text, got {key!r}", key=where
+            )
         if key in ("custom_fields", "fields"):
             if not isinstance(expected, Mapping):
                 raise ConfigurationError(
@@ -104,15 +111,34 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_PLAIN_VALUES = (str, int, float, bool, date, time)
+"""What a condition compares with: the scalar values TOML has (``datetime`` is a
+``date``)."""
+
+
+def _plain(value: Any, where: str, *, text: bool = False) -> Any:
+    """``value`` if it is a plain value (text only, when ``text``)."""
+    if not isinstance(value, str if text else _PLAIN_VALUES):
+        wanted = "text" if text else "text, a number, a boolean or a date"
+        raise ConfigurationError(f"{where} must be {wanted}, got {value!r}", key=where)
+    return value
+
+
 def _comparison(spec: Mapping[str, Any], where: str) -> Callable[[Any], bool]:
-    unknown = set(spec) - set(_OPERATORS)
+    unknown = sorted(str(name) for name in set(spec) - set(_OPERATORS))
     if unknown or not spec:
         raise ConfigurationError(
-            f"{where}: unknown comparison {', '.join(sorted(unknown)) or '{}'}; use "
+            f"{where}: unknown comparison {', '.join(unknown) or '{}'}; use "
             f"{', '.join(_OPERATORS)}",
             key=where,
         )
-    tests = [(_OPERATORS[name], value) for name, value in spec.items()]
+    tests = []
+    for name, value in spec.items():
+        if name in ("in", "not_in"):
+            value = _accepted(value, f"{where}.{name}")
+        else:
+            _plain(value, f"{where}.{name}")
+        tests.append((_OPERATORS[name], value))
 
     def compare(value: Any) -> bool:
         if value is None:
@@ -129,34 +155,68 @@ def _matcher(expected: Any, where: str) -> Callable[[Any], bool]:
     """A test on one value: equality with any accepted value, or a comparison."""
     if isinstance(expected, Mapping):
         return _comparison(expected, where)
-    accepted = _accepted(expected)
+    accepted = _accepted(expected, where)
     return lambda value: value in accepted
 
 
-def _accepted(expected: Any) -> frozenset[Any]:
+def _accepted(expected: Any, where: str, *, text: bool = False) -> frozenset[Any]:
+    """The accepted values: one plain value, or a collection of them (``None`` is
+    accepted too, but not where ``text`` is required: a ticket without a partner, a
+    field that is not set)."""
     if isinstance(expected, str | bytes) or not isinstance(expected, Collection):
-        return frozenset([expected])
-    return frozenset(expected)
+        values: Collection[Any] = [expected]
+    elif isinstance(expected, Mapping):
+        raise ConfigurationError(
+            f"{where} must be a value or a list of values, got {expected!r}", key=where
+        )
+    else:
+        values = expected
+    return frozenset(
+        None if value is None and not text else _plain(value, where, text=text) for value in values
+    )
+
+
+def _listed(expected: Any, where: str) -> Collection[Any]:
+    if isinstance(expected, Mapping) or not isinstance(expected, Collection):
+        raise ConfigurationError(
+            f"{where} must be a name or a list of names, got {expected!r}", key=where
+        )
+    return expected
 
 
 def _check(key: str, expected: Any, *, where: str) -> TicketPredicate:
+    at = f"{where}.{key}"
     if key in _PLAIN:
-        test = _matcher(expected, f"{where}.{key}")
+        test = _matcher(expected, at)
         return lambda ticket: test(getattr(ticket, key))
     if key == "priority":
-        priorities = frozenset(Priority.parse(p) for p in _accepted(expected))
+        named = [expected] if isinstance(expected, Priority) else expected
+        try:
+            priorities = frozenset(
+                p if isinstance(p, Priority) else Priority.parse(_plain(p, at, text=True))
+                for p in ([named] if isinstance(named, str) else _listed(named, at))
+            )
+        except InvalidTicketError as error:
+            raise ConfigurationError(f"{at}: {error}", key=at) from None
         return lambda ticket: ticket.priority in priorities
     if key == "requester":
-        kinds = _accepted(expected)
+        kinds = _accepted(expected, at, text=True)
+        unknown = sorted(kinds - {kind.value for kind in PartyKind})
+        if unknown:
+            raise ConfigurationError(
+                f"{at}: unknown party kind(s) {', '.join(unknown)}; use "
+                f"{', '.join(kind.value for kind in PartyKind)}",
+                key=at,
+            )
         return lambda ticket: ticket.requester.kind.value in kinds
     if key == "partner":
-        partners = _accepted(expected)
+        partners = _accepted(expected, at)
         return lambda ticket: (ticket.partner.id if ticket.partner else None) in partners
     if key == "tags":
-        required = _accepted(expected)
+        required = _accepted(expected, at, text=True)
         return lambda ticket: required <= ticket.tags
     if key == "subject":
-        words = [fold(w) for w in _accepted(expected)]
+        words = [fold(w) for w in _accepted(expected, at, text=True)]
         patterns = [re.compile(rf"\b{re.escape(w)}\b") for w in words]
         return lambda ticket: any(p.search(fold(ticket.subject)) for p in patterns)
     if key.startswith("fields."):

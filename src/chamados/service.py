@@ -70,7 +70,7 @@ from chamados.model import (
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
 from chamados.notify.relay import OutboxRelay, RetryPolicy
-from chamados.reports.engine import Scope
+from chamados.reports.engine import Scope, settled_statuses
 from chamados.reports.facts import fold
 from chamados.reports.results import Report, Table
 from chamados.routing import queue_order
@@ -1024,6 +1024,7 @@ class Helpdesk:
             end=self._now() if end is None else as_instant(end, name="end"),
             tenant=self.tenant,
             filters=filters,
+            settled=settled_statuses(self.workflows),
         )
 
     def expectations(self, ticket_id: str, *, lang: str = "pt-BR") -> Expectations:

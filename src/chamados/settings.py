@@ -6,6 +6,8 @@ is read at import time. The variables:
 - ``CHAMADOS_STORAGE_URL``: the database ``Helpdesk()`` uses when given no ``storage``
   (``sqlite:///chamados.db``, ``postgresql+psycopg://...``, ``mysql+pymysql://...``);
   without it, tickets live in memory.
+- ``CHAMADOS_APP``: the host's desk factory, ``module:factory``, for the commands that
+  take ``--app`` (``chamados report``, ``chamados diagram``, ``chamados policy explain``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,19 @@ from chamados.exceptions import ConfigurationError
 from chamados.storage.memory import MemoryStorage
 from chamados.storage.port import Storage
 
-__all__ = ["STORAGE_URL", "storage_from"]
+__all__ = ["APP", "STORAGE_URL", "app_spec", "storage_from"]
 
 STORAGE_URL = "CHAMADOS_STORAGE_URL"
+APP = "CHAMADOS_APP"
+
+
+def app_spec(spec: str | None, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """The host's desk factory: ``spec`` (``--app``) if given, else ``CHAMADOS_APP``;
+    ``None`` when neither is set (see ``chamados.app.load_app``)."""
+    if spec is not None:
+        return spec
+    found = (os.environ if environ is None else environ).get(APP, "").strip()
+    return found or None
 
 
 def storage_from(value: Any, *, environ: Mapping[str, str] | None = None) -> Storage:

@@ -6,8 +6,11 @@ adapter computes in Python (here), the SQL adapter with SQL aggregation
 (``chamados.storage.sql_indicators``). Both follow the same rules, stated once here:
 
 - the period: ticket indicators count the tickets *created* in ``[start, end)``;
-  time in status counts the stays that *ended* in it; the backlog is the active
-  tickets created before ``end``, aged at ``end``;
+  time in status counts the stays that *ended* in it; the backlog is the tickets that
+  were active *at* ``end``, in the status (and team, tier, agent) they had then, aged
+  at ``end``: a ticket resolved since still counts, one reopened since does not;
+- a status is active unless its category is resolved or closed; ``Scope.settled``
+  names the statuses that are not (``settled_statuses`` of the desk's workflows);
 - medians and 90th percentiles are nearest-rank (the value at rank ⌈p·n⌉ of the sorted
   values), so both engines give the very same numbers; means are plain averages;
 - attainment and rates are ``None`` when their denominator is 0;
@@ -30,11 +33,19 @@ from chamados.model import Priority, Ticket
 from chamados.reports.catalog import AGE_BUCKETS, DIMENSIONS, INDICATORS
 from chamados.reports.facts import Stay
 from chamados.reports.results import Report, Table
+from chamados.workflows.registry import WorkflowRegistry
 
 if TYPE_CHECKING:
     from chamados.storage.memory import MemoryStorage
 
-__all__ = ["DEFAULT_CUTS", "IndicatorEngine", "MemoryIndicators", "Scope", "nearest_rank"]
+__all__ = [
+    "DEFAULT_CUTS",
+    "IndicatorEngine",
+    "MemoryIndicators",
+    "Scope",
+    "nearest_rank",
+    "settled_statuses",
+]
 
 DEFAULT_CUTS: dict[str, tuple[str, ...]] = {
     "volume": ("channel",),
@@ -57,18 +68,44 @@ def _filters(value: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(v) for name, v in value.items() if v is not None}
 
 
+def settled_statuses(workflows: WorkflowRegistry) -> frozenset[str]:
+    """The statuses of ``workflows`` that are not active (resolved or closed): where a
+    ticket no longer waits. A name that is active in any workflow counts as active.
+
+    >>> sorted(settled_statuses(WorkflowRegistry.with_builtins()))
+    ['closed', 'denied', 'refunded', 'resolved']
+    """
+    settled: set[str] = set()
+    active: set[str] = set()
+    for name in workflows:
+        for status, declared in workflows.get(name).statuses.items():
+            (active if declared.category.is_active else settled).add(status)
+    return frozenset(settled - active)
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _builtin_settled() -> frozenset[str]:
+    return settled_statuses(WorkflowRegistry.with_builtins())
+
+
 @frozen
 class Scope:
     """What a report looks at: a period, a tenant, and filters on dimensions.
 
     ``filters`` maps dimensions (``channel``, ``team``, ``tier``, ``agent``,
     ``partner``...) to a value; ``tier`` takes ``2`` or ``"N2"``, ``priority`` a name.
+    ``settled`` names the statuses that are not active (by default the built-in
+    workflows'; ``Helpdesk.report`` passes its own workflows').
     """
 
     end: pendulum.DateTime
     start: pendulum.DateTime | None = None
     tenant: str | None = None
     filters: Mapping[str, str] = field(factory=dict, converter=_filters)
+    settled: frozenset[str] = field(factory=_builtin_settled, converter=_names)
 
     def __attrs_post_init__(self) -> None:
         unknown = set(self.filters) - set(DIMENSIONS)
@@ -171,6 +208,7 @@ class IndicatorEngine(ABC):
             tenant=scope.tenant,
             scope=dict(scope.filters),
             tables=[self.table(name, scope=scope, by=chosen[name]) for name in INDICATORS],
+            settled=scope.settled,
         )
 
     # Each returns rows: the indicator's key columns, then the ``by`` dimensions (tier
@@ -337,14 +375,31 @@ class MemoryIndicators(IndicatorEngine):
         return [(*key, n) for key, n in counts.items()]
 
     def _backlog(self, by: tuple[str, ...], scope: Scope) -> list[tuple[Any, ...]]:
-        open_scope = Scope(end=scope.end, tenant=scope.tenant, filters=scope.filters)
+        with self._storage._lock:
+            tickets = list(self._storage._tickets.values())
+            stays = list(self._storage._stays)
+        at_end = {
+            s.ticket_id: s
+            for s in stays
+            if s.left_at is not None and s.entered_at <= scope.end < s.left_at
+        }
         counts: Counter[tuple[Any, ...]] = Counter()
-        for key, group in self._grouped(by, open_scope).items():
-            for ticket in group:
-                if ticket.stats is not None and not ticket.stats.active:
-                    continue
-                age = seconds_between(ticket.created_at, scope.end)
-                counts[(ticket.status, age_bucket(age), *key)] += 1
+        for ticket in tickets:
+            if ticket.created_at >= scope.end:
+                continue
+            if scope.tenant is not None and ticket.tenant != scope.tenant:
+                continue
+            stay = at_end.get(ticket.id)
+            if stay is None:  # the stay in progress began before the end
+                status, dims = ticket.status, _dims(ticket)
+                active = ticket.stats is None or ticket.stats.active
+            else:
+                status, dims = stay.status, _stay_dims(stay, ticket)
+                active = stay.status not in scope.settled
+            if not active or not _matches(dims, scope):
+                continue
+            age = seconds_between(ticket.created_at, scope.end)
+            counts[(status, age_bucket(age), *(dims[d] for d in by))] += 1
         return [(*key, n) for key, n in counts.items()]
 
     def _reopen_rate(self, by: tuple[str, ...], scope: Scope) -> list[tuple[Any, ...]]:

@@ -10,8 +10,10 @@ The charts, drawn when the report holds their table and it has rows:
 - **SLA attainment**: per policy and metric, a bar split into met, breached and in
   progress deadlines, with the attainment percentage at its end;
 - **backlog age**: per status, a bar split by age bucket, in ``AGE_BUCKETS`` order;
-- **bottlenecks**: the median time in each status (business time; calendar time where
-  there is no business measure), longest first.
+- **bottlenecks**: the median time in each active status, where work waits (business
+  time; calendar time where there is no business measure), longest first; the statuses
+  the report calls ``settled`` (resolved, closed) are left out, since no work waits
+  there (the table keeps them).
 
 Every text that comes from the data goes through ``html.escape``.
 
@@ -82,8 +84,10 @@ _TEXT: dict[str, Label] = {
     ),
     "time_title": Label(pt="Gargalos: tempo em cada status", en="Bottlenecks: time in status"),
     "time_note": Label(
-        pt="Mediana do tempo em cada status, em horas úteis, do maior para o menor.",
-        en="Median time in each status, in business hours, longest first.",
+        pt="Mediana do tempo em cada status em que o trabalho espera (resolvidos e "
+        "fechados de fora), em horas úteis, do maior para o menor.",
+        en="Median time in each status where work waits (resolved and closed left out), "
+        "in business hours, longest first.",
     ),
     "time_axis": Label(pt="Mediana", en="Median"),
     "business": Label(pt="Mediana (útil)", en="Median (business)"),
@@ -443,6 +447,14 @@ _CHARTS = (
 )
 
 
+def _waiting(table: Table, settled: frozenset[str]) -> Table:
+    """``table`` without the rows of ``settled`` statuses: a bottleneck is where work
+    waits, and a resolved ticket waits for nobody."""
+    status = _index(table, "status")
+    rows = [row for row in table.rows if row[status] not in settled]
+    return Table(table.name, table.title, table.by, table.columns, rows)
+
+
 def _figures(report: Report, lang: Language) -> list[str]:
     names = set(report.names())
     out = []
@@ -450,6 +462,8 @@ def _figures(report: Report, lang: Language) -> list[str]:
         if name not in names:
             continue
         table = report[name]
+        if name == "time_in_status":
+            table = _waiting(table, report.settled)
         title = _cut_title(table, lang) if title_key is None else _t(title_key, lang)
         body = draw(table, lang) if table.rows else f'<p class="empty">{_t("no_rows", lang)}</p>'
         out.append(

@@ -43,6 +43,7 @@ __all__ = [
     "format_scope",
     "format_tenant",
     "format_value",
+    "printable",
     "render_report",
     "render_table",
 ]
@@ -148,8 +149,8 @@ def format_value(value: Any, kind: str, lang: str = "pt-BR") -> str:
 
     ``None`` is ``"-"`` for every kind. Counts get thousands separators, rates become
     percentages with one decimal, scores get one decimal, durations (seconds) read as
-    ``format_duration`` says; text loses control characters (a newline or an escape
-    sequence in a team name must not break a terminal table).
+    ``format_duration`` says; text goes through ``printable`` (a newline, an escape
+    sequence or a right-to-left override in a team name must not break a terminal table).
 
     >>> format_value(1234, "count"), format_value(1234, "count", "en")
     ('1.234', '1,234')
@@ -174,7 +175,7 @@ def format_value(value: Any, kind: str, lang: str = "pt-BR") -> str:
     if value is None:
         return MISSING
     if kind == "text":
-        return "".join(" " if _is_control(char) else char for char in str(value))
+        return printable(str(value))
     if kind == "count":
         return _localise_number(f"{value:,}", lang)
     if kind == "seconds":
@@ -184,9 +185,32 @@ def format_value(value: Any, kind: str, lang: str = "pt-BR") -> str:
     return _localise_number(f"{value:.1f}", lang)
 
 
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return code < 32 or 127 <= code < 160
+UNPRINTABLE = frozenset(
+    [
+        *map(chr, range(0x20)),  # C0 controls: newline, carriage return, escape...
+        *map(chr, range(0x7F, 0xA0)),  # DEL and the C1 controls
+        "\u061c",  # arabic letter mark
+        "\u200e",  # left-to-right mark
+        "\u200f",  # right-to-left mark
+        *map(chr, range(0x202A, 0x202F)),  # bidi embeddings and overrides (U+202E)
+        *map(chr, range(0x2066, 0x206A)),  # bidi isolates
+        "\u2028",  # line separator
+        "\u2029",  # paragraph separator
+    ]
+)
+"""Characters that must not reach a terminal or a page from the data: controls that
+move the cursor or break lines, and bidirectional controls that reorder what is shown
+(the "Trojan Source" trick). ``printable`` replaces each with a space."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every ``UNPRINTABLE`` character replaced by a space: what the
+    terminal report and the HTML page show of a value that comes from the data.
+
+    >>> printable("N1\\nN2\\x1b[31m"), printable("abc\\u202edcba")
+    ('N1 N2 [31m', 'abc dcba')
+    """
+    return "".join(" " if char in UNPRINTABLE else char for char in text)
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -344,7 +368,7 @@ def format_scope(scope: Mapping[str, Any], lang: str = "pt-BR") -> str:
         return word("no_filters", lang)
     parts = []
     for key, value in scope.items():
-        name = DIMENSIONS[key].get(lang) if key in DIMENSIONS else key
+        name = DIMENSIONS[key].get(lang) if key in DIMENSIONS else printable(str(key))
         parts.append(f"{name}: {_scope_value(value)}")
     return "; ".join(parts)
 

@@ -13,6 +13,15 @@ by), then measures. Each ``Column`` has a ``kind`` that says what its values are
 ``to_dict()`` gives JSON-ready data, ``to_csv()`` a CSV document, and the renderers
 (terminal tables, the HTML page) read the kinds to format values.
 
+CSV is made to be opened in a spreadsheet, so by default ``to_csv()`` neutralises
+formula injection as OWASP recommends: a text cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab, a carriage return or NUL (``FORMULA_TRIGGERS``) gets a ``'`` in front and
+is quoted, so Excel, LibreOffice and Google Sheets show it as text instead of running
+it. Only text is touched: the numbers chamados computes (counts, seconds, rates,
+scores, negative ones included) are written as numbers. A cell holding a line break
+(a bare CR too) is always quoted, so it never splits a row. ``to_csv(safe=False)``
+writes the text raw, for programs that read the data rather than people.
+
 >>> table = Table(
 ...     name="volume",
 ...     title=Label(pt="Volume por canal", en="Volume by channel"),
@@ -29,12 +38,17 @@ by), then measures. Each ``Column`` has a ``kind`` that says what its values are
 channel,tickets
 site,12
 amazon,5
+>>> hostile = Table(table.name, table.title, table.by, table.columns, [("=1+1", -3)])
+>>> print(hostile.to_csv(), end="")
+channel,tickets
+"'=1+1",-3
+>>> print(hostile.to_csv(safe=False), end="")
+channel,tickets
+=1+1,-3
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
@@ -43,9 +57,40 @@ from attrs import field, frozen
 
 from chamados.labels import Label
 
-__all__ = ["Column", "Kind", "Report", "Table"]
+__all__ = ["FORMULA_TRIGGERS", "Column", "Kind", "Report", "Table"]
 
 Kind = Literal["text", "count", "seconds", "rate", "score"]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+"""The first characters that make a spreadsheet read a CSV cell as a formula (OWASP's
+list, and NUL from ASVS 1.2.10); ``to_csv()`` puts a ``'`` before them in text cells."""
+
+_QUOTED = frozenset(',"\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
+"""What makes a CSV cell need quotes: the separator, the quote, and every line break
+(``str.splitlines`` breaks; CSV readers split rows on CR and LF)."""
+
+
+def _csv_cell(value: Any, *, safe: bool) -> str:
+    """One value as a CSV field: numbers as they are, ``None`` empty, text quoted when it
+    holds a separator, a quote or a line break, and neutralised when ``safe``."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    neutralise = safe and text.startswith(FORMULA_TRIGGERS)
+    if neutralise:
+        text = "'" + text
+    if neutralise or not _QUOTED.isdisjoint(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_line(values: Iterable[Any], *, safe: bool) -> str:
+    cells = [_csv_cell(value, safe=safe) for value in values]
+    if cells == [""]:
+        return '""\n'  # one empty cell: an empty line would read as no cells at all
+    return ",".join(cells) + "\n"
 
 
 def _rows(value: Iterable[Iterable[Any]]) -> tuple[tuple[Any, ...], ...]:
@@ -54,6 +99,10 @@ def _rows(value: Iterable[Iterable[Any]]) -> tuple[tuple[Any, ...], ...]:
 
 def _tables(value: Iterable[Table]) -> tuple[Table, ...]:
     return tuple(value)
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
 
 
 @frozen
@@ -119,15 +168,16 @@ class Table:
             "rows": self.records(),
         }
 
-    def to_csv(self) -> str:
+    def to_csv(self, *, safe: bool = True) -> str:
         """A CSV document: a header of column names, then the raw values (seconds as
-        numbers, rates as fractions, empty for ``None``)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.name for c in self.columns])
-        for row in self.rows:
-            writer.writerow(["" if value is None else value for value in row])
-        return out.getvalue()
+        numbers, rates as fractions, empty for ``None``), one row a line (``\\n``).
+
+        ``safe`` (the default) puts a ``'`` before text cells that would start a
+        spreadsheet formula (``FORMULA_TRIGGERS``); ``safe=False`` writes them raw.
+        Either way a cell with a separator, a quote or a line break is quoted."""
+        lines = [_csv_line((c.name for c in self.columns), safe=safe)]
+        lines.extend(_csv_line(row, safe=safe) for row in self.rows)
+        return "".join(lines)
 
 
 @frozen
@@ -136,7 +186,9 @@ class Report:
 
     ``start`` and ``end`` bound the period (tickets created in it; ``start=None``: from
     the beginning); the backlog is as of ``end``. ``scope`` lists the filters applied
-    (``{"channel": "amazon"}``), ``tenant`` the tenant (``None``: all).
+    (``{"channel": "amazon"}``), ``tenant`` the tenant (``None``: all). ``settled``
+    names the statuses that are not active (resolved, closed): the bottleneck chart
+    leaves them out, since no work waits there.
     """
 
     start: pendulum.DateTime | None
@@ -144,6 +196,7 @@ class Report:
     tenant: str | None
     scope: Mapping[str, Any]
     tables: tuple[Table, ...] = field(converter=_tables)
+    settled: frozenset[str] = field(default=frozenset(), converter=_names, kw_only=True)
 
     def __getitem__(self, name: str) -> Table:
         for table in self.tables:

@@ -209,15 +209,48 @@ class SqlIndicators(IndicatorEngine):
 
     def _backlog(self, by: tuple[str, ...], scope: Scope) -> list[tuple[Any, ...]]:
         end = epoch_micros(scope.end, "end")
+        s = stays.c
+        # The stay that covered the end, for tickets that changed since: their status,
+        # team, tier and agent then. Tickets without one are as they are now.
+        then = (
+            sa.select(s.ticket_id, s.status, s.team, s.tier, s.assignee)
+            .where(s.entered_us <= end, s.left_us > end)
+            .subquery("then")
+        )
+        changed = then.c.ticket_id.is_not(None)
+
+        def at_end(now: Any, before: Any) -> Any:
+            return sa.case((changed, before), else_=now)
+
+        dimensions = {
+            **_DIMENSIONS,
+            "team": at_end(_T.team, then.c.team),
+            "tier": at_end(_T.tier, then.c.tier),
+            "agent": at_end(_T.assignee, then.c.assignee),
+        }
         whens = [
             (_T.created_us > end - limit * 1_000_000, label)
             for label, limit in AGE_BUCKETS
             if limit is not None
         ]
         bucket = sa.case(*whens, else_=AGE_BUCKETS[-1][0]).label("age")
-        keys = [_T.status, bucket, *self._dims(by, _DIMENSIONS)]
-        where = [*self._where(scope, cohort=False), _T.active.is_(True), _T.created_us < end]
-        statement = sa.select(*keys, sa.func.count()).where(*where).group_by(*keys)
+        status = at_end(_T.status, then.c.status).label("status")
+        keys = [status, bucket, *self._dims(by, dimensions)]
+        active = sa.or_(
+            sa.and_(changed, then.c.status.not_in(sorted(scope.settled))),
+            sa.and_(then.c.ticket_id.is_(None), _T.active.is_(True)),
+        )
+        where = [
+            *self._where(scope, dimensions=dimensions, cohort=False),
+            _T.created_us < end,
+            active,
+        ]
+        statement = (
+            sa.select(*keys, sa.func.count())
+            .select_from(facts.outerjoin(then, then.c.ticket_id == _T.ticket_id))
+            .where(*where)
+            .group_by(*keys)
+        )
         return [(*row[:-1], int(row[-1])) for row in self._rows(statement)]
 
     def _reopen_rate(self, by: tuple[str, ...], scope: Scope) -> list[tuple[Any, ...]]:
