@@ -19,7 +19,7 @@ the modules behind this door are private and may move.
 
 from chamados.automation import AUTOMATION, Policies, SlaAction
 from chamados.conditions import Condition, TicketPredicate, compile_condition, describe_condition
-from chamados.config import example_ticket, load_policies, parse_policies
+from chamados.config import load_policies, open_arguments, parse_policies
 from chamados.priority import PriorityDecision, PriorityPolicy, PriorityRule, RuleFiring
 from chamados.routing import (
     Agent,
@@ -56,9 +56,9 @@ __all__ = [
     "TicketPredicate",
     "compile_condition",
     "describe_condition",
-    "example_ticket",
     "load_policies",
     "next_due",
+    "open_arguments",
     "parse_policies",
     "queue_order",
 ]
