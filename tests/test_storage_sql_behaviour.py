@@ -18,9 +18,11 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from chamados import (
+    AccessDeniedError,
     ConcurrencyError,
     ConfigurationError,
     Helpdesk,
+    IdempotencyKeyReusedError,
     MemoryStorage,
     Party,
     SchemaVersionError,
@@ -132,6 +134,51 @@ def test_an_older_schema_asks_for_upgrade_and_upgrade_migrates(
     with SqlStorage(url).unit_of_work() as uow:
         assert uow.find(sql_module.TicketQuery(tenant="loja-1")) == []
     assert SqlStorage(url).upgrade() == 0
+
+
+def as_schema_1(engine: Engine) -> None:
+    """Turn chamados' tables on ``engine`` back into schema 1: idempotency keys without
+    the party and fingerprint columns (their rows kept)."""
+    table = sql_module.idempotency
+    old = sa.Table(  # as schema 1 made it
+        table.name,
+        sa.MetaData(),
+        sa.Column("tenant", sa.String(128), primary_key=True),
+        sa.Column("key", sa.String(191), primary_key=True),
+        sa.Column("command", sa.String(64), nullable=False),
+        sa.Column("ticket_id", sa.String(64), nullable=False),
+        sa.Column("result", table.c.result.type, nullable=False),
+    )
+    with engine.begin() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(sa.select(*old.c))]
+        table.drop(conn)
+        old.create(conn)
+        if rows:
+            conn.execute(sa.insert(old), rows)
+        conn.execute(sa.update(sql_module.schema_table).values(version=1))
+
+
+def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> None:
+    """A version-1 database upgrades to 2; a key stored before answers its own
+    command again, still only to a party allowed to see the result."""
+    desk = desk_on(SqlStorage(engine))
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    first = desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    as_schema_1(engine)
+    with pytest.raises(SchemaVersionError, match="chamados db upgrade"):
+        SqlStorage(engine).unit_of_work()
+    assert SqlStorage(engine).upgrade() == 1
+    assert SqlStorage(engine).schema_version() == SCHEMA_VERSION == 2
+    desk = desk_on(SqlStorage(engine))
+    assert desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1") == first
+    with pytest.raises(AccessDeniedError):
+        desk.reply(ticket.id, author=Party.customer("bob"), body="x", idempotency_key="msg-1")
+    with pytest.raises(IdempotencyKeyReusedError):
+        desk.set_priority(ticket.id, "high", actor=ANA, idempotency_key="msg-1")
+    desk.reply(ticket.id, author=ANA, body="Novo", idempotency_key="msg-2")
+    with pytest.raises(IdempotencyKeyReusedError, match="other arguments"):
+        desk.reply(ticket.id, author=ANA, body="Outro", idempotency_key="msg-2")
+    assert len(desk.messages(ticket.id)) == 2
 
 
 def test_a_newer_schema_asks_to_upgrade_chamados(tmp_path: Path) -> None:

@@ -111,10 +111,11 @@ class InvalidTicketError(ChamadosError, ValueError):
 
 
 class IdempotencyKeyReusedError(ChamadosError, ValueError):
-    """An idempotency key was sent again with a different command or ticket.
+    """An idempotency key was sent again for another command or ticket, by another party
+    or with other arguments (``again`` says which).
 
-    A key must identify one command: repeating it with the same command returns the first
-    result, but using it for another command is a bug in the caller.
+    A key must identify one command: repeating it exactly returns the first result, but
+    sending it with anything changed is a bug in the caller.
     """
 
     def __init__(self, key: str, *, first: str, again: str, ticket_id: str | None = None) -> None:

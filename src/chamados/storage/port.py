@@ -40,13 +40,20 @@ __all__ = [
 
 @frozen
 class IdempotencyRecord:
-    """What a command with an idempotency key did: enough to answer a repeat of it."""
+    """What a command with an idempotency key did: enough to answer a repeat of it.
+
+    ``actor`` is the party that sent the command and ``fingerprint`` the fingerprint of
+    its name and arguments (``chamados.idempotency.fingerprint``): a repeat must match
+    both. Records stored before they were kept (schema version 1) hold ``None``.
+    """
 
     tenant: str
     key: str
     command: str
     ticket_id: str
     result: Ticket = field(eq=False)
+    actor: Party | None = None
+    fingerprint: str | None = None
 
     def describes(self) -> str:
         """``"reply on ticket T-1"``: for error messages."""
@@ -274,10 +281,23 @@ class UnitOfWork(ABC):
         self._check_open()
         self._stays.extend(stays)
 
-    def remember(self, key: str, *, command: str, result: Ticket) -> None:
-        """Stage an idempotency key: a repeat of ``command`` with ``key`` returns ``result``."""
+    def remember(
+        self, key: str, *, command: str, result: Ticket, actor: Party, fingerprint: str
+    ) -> None:
+        """Stage an idempotency key: a repeat of ``command`` with ``key``, by ``actor``
+        with the same ``fingerprint`` of its arguments, returns ``result``."""
         self._check_open()
-        self._keys.append(IdempotencyRecord(result.tenant, key, command, result.id, result.copy()))
+        self._keys.append(
+            IdempotencyRecord(
+                result.tenant,
+                key,
+                command,
+                result.id,
+                result.copy(),
+                actor=actor,
+                fingerprint=fingerprint,
+            )
+        )
 
     # -- finishing -------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from chamados.exceptions import (
     StorageError,
     StorageUnavailableError,
 )
-from chamados.model import Ticket
+from chamados.model import Party, PartyKind, Ticket
 from chamados.reports.facts import Stay
 
 if TYPE_CHECKING:
@@ -59,8 +59,8 @@ from chamados.storage.port import (
 
 __all__ = ["SCHEMA_VERSION", "SqlStorage", "make_engine", "metadata"]
 
-SCHEMA_VERSION = 1
-"""The schema this chamados reads and writes."""
+SCHEMA_VERSION = 2
+"""The schema this chamados reads and writes (``MIGRATIONS`` lists the changes)."""
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -244,6 +244,11 @@ idempotency = sa.Table(
     sa.Column("command", sa.String(64), nullable=False),
     sa.Column("ticket_id", sa.String(64), nullable=False),
     sa.Column("result", _DOC, nullable=False),
+    # Who used the key and the fingerprint of the command's arguments (schema 2; NULL
+    # in rows written before, see chamados.idempotency).
+    sa.Column("actor_kind", sa.String(32)),
+    sa.Column("actor_id", sa.String(128)),
+    sa.Column("fingerprint", sa.String(64)),
 )
 
 _TABLES = [t.name for t in metadata.sorted_tables]
@@ -327,7 +332,7 @@ class SqlStorage(Storage):
     ...     uow.find(TicketQuery(tenant="loja-1"))
     []
     >>> storage.schema_version()
-    1
+    2
     """
 
     def __init__(self, target: str | Engine | Connection, *, create: bool | None = None) -> None:
@@ -701,12 +706,17 @@ class _SqlUnitOfWork(UnitOfWork):
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         c = idempotency.c
         rows = self._rows(
-            sa.select(c.command, c.ticket_id, c.result).where(c.tenant == tenant, c.key == key)
+            sa.select(
+                c.command, c.ticket_id, c.result, c.actor_kind, c.actor_id, c.fingerprint
+            ).where(c.tenant == tenant, c.key == key)
         )
         if not rows:
             return None
-        command, ticket_id, result = tuple(rows[0])
-        return IdempotencyRecord(tenant, key, command, ticket_id, _ticket(result))
+        command, ticket_id, result, actor_kind, actor_id, fingerprint = tuple(rows[0])
+        actor = None if actor_kind is None else Party(PartyKind(actor_kind), actor_id)
+        return IdempotencyRecord(
+            tenant, key, command, ticket_id, _ticket(result), actor=actor, fingerprint=fingerprint
+        )
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -744,6 +754,9 @@ class _SqlUnitOfWork(UnitOfWork):
                         command=record.command,
                         ticket_id=record.ticket_id,
                         result=codec.dumps(record.result),
+                        actor_kind=None if record.actor is None else record.actor.kind.value,
+                        actor_id=None if record.actor is None else record.actor.id,
+                        fingerprint=record.fingerprint,
                     )
                 )
             self._commit_transaction(transaction)
@@ -991,5 +1004,22 @@ def _outbox_row(event: TicketEvent) -> dict[str, Any]:
     }
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_columns(conn: Connection, table: sa.Table, *names: str) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` for columns of ``table`` as ``metadata`` has them
+    (nullable ones: rows already there get ``NULL``)."""
+    for name in names:
+        column = table.c[name]
+        assert column.nullable, f"{table.name}.{name} must be nullable to be added"
+        kind = column.type.compile(dialect=conn.dialect)
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+
+
+def _to_2(conn: Connection) -> None:
+    """Idempotency keys remember who used them and the fingerprint of the command's
+    arguments; keys stored before hold ``NULL`` in both."""
+    _add_columns(conn, idempotency, "actor_kind", "actor_id", "fingerprint")
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_2}
 """Schema migrations: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``."""

@@ -30,6 +30,8 @@ from chamados.testing.factories import make_ticket
 __all__ = ["StorageContract"]
 
 _AT = pendulum.datetime(2026, 3, 2, 12, tz="America/Sao_Paulo")
+_ANA = Party.agent("ana")
+_PRINT = "0f" * 32  # a command's fingerprint: 64 hex digits (chamados.idempotency)
 
 
 def _opened(ticket: Ticket) -> TicketOpened:
@@ -67,7 +69,7 @@ def _id(ticket: Ticket | None) -> str | None:
 
 
 class StorageContract:
-    """Requirements R1-R24 of a storage adapter. Override the ``storage`` fixture.
+    """Requirements R1-R25 of a storage adapter. Override the ``storage`` fixture.
 
     Capabilities an adapter may lack, declared as class attributes:
     ``concurrent_writers`` (R15: units of work on several threads at once) and
@@ -169,7 +171,7 @@ class StorageContract:
             uow.save(stale)
             uow.save(fresh_other)
             uow.record([_reply(stale, "loser"), _reply(fresh_other, "collateral")])
-            uow.remember("key-r5", command="reply", result=stale)
+            uow.remember("key-r5", command="reply", result=stale, actor=_ANA, fingerprint=_PRINT)
             with pytest.raises(ConcurrencyError) as caught:
                 uow.commit()
         assert caught.value.ticket_id == ticket.id
@@ -237,7 +239,13 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             uow.add(ticket)
             uow.record([_opened(ticket)])
-            uow.remember("claim-1", command="open", result=ticket)
+            uow.remember(
+                "claim-1",
+                command="open",
+                result=ticket,
+                actor=ticket.requester,
+                fingerprint=_PRINT,
+            )
             uow.commit()
         with storage.unit_of_work() as uow:
             record = uow.idempotency("claim-1", tenant="loja-1")
@@ -252,13 +260,43 @@ class StorageContract:
             for uow, ticket in ((a, first), (b, second)):
                 uow.add(ticket)
                 uow.record([_opened(ticket)])
-                uow.remember("same-key", command="open", result=ticket)
+                uow.remember(
+                    "same-key",
+                    command="open",
+                    result=ticket,
+                    actor=ticket.requester,
+                    fingerprint=_PRINT,
+                )
             a.commit()
             with pytest.raises(DuplicateKeyError) as caught:
                 b.commit()
         assert caught.value.record.ticket_id == "T-R12a"
         with storage.unit_of_work() as uow, pytest.raises(TicketNotFoundError):
             uow.get("T-R12b", tenant=None)
+
+    def test_r25_an_idempotency_key_keeps_its_party_and_fingerprint(
+        self, storage: Storage
+    ) -> None:
+        """R25: a committed key reads back with the party that used it and the
+        fingerprint of the command's arguments, as they were stored."""
+        ticket = self.add(storage)
+        seller = Party.partner("seller-9", name="Loja do Zé")
+        with storage.unit_of_work() as uow:
+            loaded = uow.get(ticket.id, tenant=None)
+            loaded.version += 1
+            uow.save(loaded)
+            uow.record([_reply(loaded, "Olá")])
+            uow.remember(
+                "msg-25", command="reply", result=loaded, actor=seller, fingerprint=_PRINT
+            )
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            record = uow.idempotency("msg-25", tenant="loja-1")
+        assert record is not None
+        assert (record.command, record.ticket_id) == ("reply", ticket.id)
+        assert record.actor == seller
+        assert record.actor.kind is seller.kind
+        assert record.fingerprint == _PRINT
 
     def test_r13_find_filters_and_orders(self, storage: Storage) -> None:
         """R13: find() applies every filter and lists the oldest tickets first."""
