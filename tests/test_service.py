@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pendulum
@@ -749,8 +751,30 @@ class TestTenants:
             chamados_desk.reply("T-404", author=ana, body="oi")
 
 
+def run_together(workers: int, work: Callable[[int], object]) -> None:
+    """Run ``work(n)`` on ``workers`` threads started together; re-raise any failure."""
+    start = threading.Barrier(workers)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+
+
 class InterleavingStorage(MemoryStorage):
-    """A memory storage that runs a callback once, just before the next commit."""
+    """A memory storage that runs a callback once, just before the next commit, and
+    holds no tickets (like an adapter that only checks versions), so a command run in
+    the callback changes the ticket under the one committing."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -758,6 +782,7 @@ class InterleavingStorage(MemoryStorage):
 
     def unit_of_work(self) -> UnitOfWork:
         uow = super().unit_of_work()
+        uow._get_locked = uow._get  # type: ignore[method-assign]
         inner = uow._commit  # type: ignore[attr-defined]
 
         def commit(changes: Changes) -> None:
@@ -783,6 +808,23 @@ class TestConcurrency:
         assert (caught.value.expected, caught.value.actual) == (1, 2)
         assert [e.kind for e in desk.history(t.id)] == ["opened", "priority_changed"]
         assert desk.add_note(t.id, author=ana, body="de novo").version == 3
+
+    def test_replies_to_one_ticket_at_once_queue_up(self, chamados_clock: FakeClock) -> None:
+        """32 threads replying to one ticket at once, with the desk's defaults: every
+        reply is stored, none fails."""
+        desk = Helpdesk(clock=chamados_clock)
+        t = open_ticket(desk, channel="mercado_livre")
+        buyer = Party.customer("c-1")
+        run_together(
+            32,
+            lambda n: desk.reply(
+                t.id, author=buyer, body=f"mensagem {n}", idempotency_key=f"m{n}"
+            ),
+        )
+        assert sorted(m.body for m in desk.messages(t.id)) == sorted(
+            f"mensagem {n}" for n in range(32)
+        )
+        assert desk.get(t.id).version == 33
 
     def test_a_concurrent_repeat_of_a_key_returns_the_first_result(
         self, chamados_clock: FakeClock, maria: Party

@@ -186,19 +186,27 @@ class ConcurrencyError(ChamadosError):
 
     Load the ticket again and retry the command (``chamados.retry_on_conflict``).
     ``actual`` is the version found, ``None`` when the ticket is gone or when the database
-    stopped two transactions that clashed (a deadlock or serialization failure; ``clash``
-    names it) before either saved.
+    stopped two transactions that clashed (a deadlock, a serialization failure or a lock
+    wait that timed out; ``clash`` names it) before either saved. ``expected`` is the
+    version loaded, ``None`` when the command stopped while waiting to load the ticket.
     """
 
     def __init__(
-        self, ticket_id: str, *, expected: int, actual: int | None, clash: str | None = None
+        self,
+        ticket_id: str,
+        *,
+        expected: int | None,
+        actual: int | None,
+        clash: str | None = None,
     ) -> None:
         if clash is not None:
             why = f"another transaction was changing it at the same time ({clash})"
         else:
             why = "it was deleted" if actual is None else f"it is now at version {actual}"
+        loaded = "could not be loaded" if expected is None else f"was loaded at version {expected}"
+        joint = ":" if expected is None else " but"
         super().__init__(
-            f"ticket {ticket_id!r} was loaded at version {expected} but {why}; "
+            f"ticket {ticket_id!r} {loaded}{joint} {why}; "
             f"nothing was saved. Load it again and retry the command."
         )
         self.ticket_id = ticket_id

@@ -1182,7 +1182,8 @@ class Helpdesk:
         arguments: Mapping[str, Any],
         key: str | None,
     ) -> Ticket:
-        """Load, apply, keep the SLA clocks, save with a version check, commit, notify.
+        """Load (and hold) the ticket, apply, keep the SLA clocks, save with a version
+        check, commit, notify.
 
         ``actor`` is who sends the command and ``arguments`` all it was given (but the
         ticket id): with an idempotency ``key``, a repeat must match both
@@ -1190,7 +1191,8 @@ class Helpdesk:
         """
         use = KeyUse.of(key, name, actor=actor, arguments=arguments)
         with self.storage.unit_of_work() as uow:
-            ticket = uow.get(ticket_id, tenant=self.tenant)
+            # Held until the commit: commands on one ticket queue up rather than fail.
+            ticket = uow.get(ticket_id, tenant=self.tenant, lock=True)
             if use is not None:
                 record = uow.idempotency(use.key, tenant=ticket.tenant)
                 if record is not None:

@@ -5,12 +5,16 @@
 host application holds (chamados then writes through it, inside a savepoint, and never
 commits: the host's commit or rollback decides for both).
 
-How a unit of work runs: reads are short transactions of their own (so nothing is
-locked while a command thinks), and the commit writes the ticket row with a version
-check, the history, the messages, the outbox and the idempotency key in one
-transaction. A stale version, a duplicate id or key, or a lost connection leaves nothing
-written. The SLA monitor's ``claim_due`` opens the transaction early and locks the row
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL and MariaDB; ``BEGIN IMMEDIATE`` on SQLite).
+How a unit of work runs: reads are short transactions of their own, and the commit
+writes the ticket row with a version check, the history, the messages, the outbox and
+the idempotency key in one transaction. A stale version, a duplicate id or key, or a
+lost connection leaves nothing written. A command loads its ticket with
+``get(..., lock=True)``, which opens that transaction at once and holds the ticket until
+the commit (``SELECT ... FOR UPDATE`` on PostgreSQL and MariaDB, ``BEGIN IMMEDIATE`` on
+SQLite, which lets one writer at a time): commands on one ticket queue up instead of
+failing the version check, and reads (``Helpdesk.get``) never wait. The SLA monitor's
+``claim_due`` opens the transaction early too, and skips rows others hold (``FOR UPDATE
+SKIP LOCKED``).
 
 Tickets and events are stored as JSON documents (``chamados.storage.codec``) next to the
 columns queries filter and sort on. Driver errors are translated here, in one place:
@@ -255,6 +259,7 @@ _TABLES = [t.name for t in metadata.sorted_tables]
 
 # Statements every command runs, built once.
 _GET_TICKET = sa.select(tickets.c.data).where(tickets.c.id == sa.bindparam("ticket_id"))
+_GET_TICKET_LOCKED = _GET_TICKET.with_for_update()
 _GET_HISTORY = (
     sa.select(history.c.data)
     .where(history.c.ticket_id == sa.bindparam("ticket_id"))
@@ -552,7 +557,11 @@ _SQLITE_UNAVAILABLE = (
 
 
 # Transactions the database stopped because they clashed with others: retryable.
-_CLASH_SQLSTATES = {"40001": "serialization failure", "40P01": "deadlock"}
+_CLASH_SQLSTATES = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "55P03": "lock wait timeout",  # PostgreSQL's lock_timeout, when the host sets one
+}
 _CLASH_MYSQL_CODES = {1213: "deadlock", 1205: "lock wait timeout"}
 
 
@@ -589,7 +598,9 @@ class _SqlUnitOfWork(UnitOfWork):
         super().__init__()
         self._storage = storage
         self._conn: Connection | None = None
-        self._claimed: sa.engine.Transaction | None = None
+        # The writing transaction, when a locked read or a claim opened it before the
+        # commit: later reads and the commit run in it.
+        self._held: sa.engine.Transaction | None = None
 
     # -- connections and transactions ------------------------------------------------------
 
@@ -605,7 +616,7 @@ class _SqlUnitOfWork(UnitOfWork):
         self, statement: sa.Executable, parameters: dict[str, Any] | None = None
     ) -> Sequence[sa.Row[Any]]:
         conn = self._connection()
-        if self._storage._host is not None or self._claimed is not None:
+        if self._storage._host is not None or self._held is not None:
             return conn.execute(statement, parameters).all()
         conn.info["chamados_write"] = False
         with conn.begin():
@@ -621,8 +632,8 @@ class _SqlUnitOfWork(UnitOfWork):
                     key="storage",
                 )
             return conn.begin_nested()
-        if self._claimed is not None:
-            return self._claimed
+        if self._held is not None:
+            return self._held
         conn.info["chamados_write"] = True
         return conn.begin()
 
@@ -690,12 +701,31 @@ class _SqlUnitOfWork(UnitOfWork):
             statement = statement.where(c.id.not_in(sorted(skip)))
         return statement.order_by(c.sla_deadline_us, c.id)
 
+    def _hold(self) -> Connection:
+        """The connection, in the writing transaction this unit of work holds until it
+        ends (begun now if not yet; the host's own transaction on a host connection)."""
+        conn = self._connection()
+        if self._storage._host is None and self._held is None:
+            conn.info["chamados_write"] = True  # SQLite: BEGIN IMMEDIATE, one writer at a time
+            self._held = conn.begin()
+        return conn
+
+    @_guarded
+    def _get_locked(self, ticket_id: str) -> Ticket | None:
+        conn = self._hold()
+        statement = _GET_TICKET_LOCKED if self._storage.dialect in _LOCKING else _GET_TICKET
+        try:
+            row = conn.execute(statement, {"ticket_id": ticket_id}).first()
+        except sa_exc.DBAPIError as error:
+            clash = _clash(error)
+            if clash is None:
+                raise
+            raise ConcurrencyError(ticket_id, expected=None, actual=None, clash=clash) from error
+        return _ticket(row[0]) if row is not None else None
+
     @_guarded
     def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
-        conn = self._connection()
-        if self._storage._host is None and self._claimed is None:
-            conn.info["chamados_write"] = True  # SQLite: BEGIN IMMEDIATE, one writer at a time
-            self._claimed = conn.begin()
+        conn = self._hold()
         statement = self._due_statement(now, tenant, skip).limit(1)
         if self._storage.dialect in _LOCKING:
             statement = statement.with_for_update(skip_locked=True)
@@ -776,7 +806,7 @@ class _SqlUnitOfWork(UnitOfWork):
             self._abandon(transaction)
             raise
         finally:
-            self._claimed = None
+            self._held = None
 
     def _write_facts(self, conn: Connection, changes: Changes) -> None:
         """The indicator rows: the ticket's facts row, its SLA outcomes and breaches
@@ -836,9 +866,9 @@ class _SqlUnitOfWork(UnitOfWork):
         return StorageError("the database refused the changes (a uniqueness constraint)")
 
     def _rollback(self) -> None:
-        if self._claimed is not None:
-            self._abandon(self._claimed)
-            self._claimed = None
+        if self._held is not None:
+            self._abandon(self._held)
+            self._held = None
 
     def _end(self) -> None:
         if self._conn is not None:

@@ -69,17 +69,20 @@ def _id(ticket: Ticket | None) -> str | None:
 
 
 class StorageContract:
-    """Requirements R1-R25 of a storage adapter. Override the ``storage`` fixture.
+    """Requirements R1-R27 of a storage adapter. Override the ``storage`` fixture.
 
     Capabilities an adapter may lack, declared as class attributes:
-    ``concurrent_writers`` (R15: units of work on several threads at once) and
+    ``concurrent_writers`` (R15: units of work on several threads at once),
     ``claims_lock_rows`` (R18: a claimed ticket is skipped by other units of work while
     the claim lasts, as ``FOR UPDATE SKIP LOCKED`` does; adapters that serialise writers
-    instead, like SQLite, declare ``False``).
+    instead, like SQLite, declare ``False``) and ``locks_tickets`` (R26, R27: a ticket
+    loaded with ``get(..., lock=True)`` is held until the unit of work ends, so commands
+    on one ticket queue up; adapters that only check versions declare ``False``).
     """
 
     concurrent_writers: ClassVar[bool] = True
     claims_lock_rows: ClassVar[bool] = False
+    locks_tickets: ClassVar[bool] = False
 
     @pytest.fixture
     def storage(self) -> Storage:
@@ -423,6 +426,64 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             assert uow.get(ticket.id, tenant=None).version == 1 + workers * rounds
             assert len(uow.history(ticket.id, tenant=None)) == 1 + workers * rounds
+
+    def test_r26_units_of_work_that_lock_a_ticket_take_turns(self, storage: Storage) -> None:
+        """R26: units of work on several threads that each load one ticket with
+        ``lock=True``, change it and commit all succeed, one after the other: none
+        raises ConcurrencyError."""
+        if not self.locks_tickets:
+            pytest.skip(f"{type(self).__name__} declares locks_tickets = False")
+        ticket = self.add(storage)
+        workers = 8
+        start = threading.Barrier(workers)
+        failures: list[BaseException] = []
+
+        def work(n: int) -> None:
+            try:
+                start.wait()
+                with storage.unit_of_work() as uow:
+                    loaded = uow.get(ticket.id, tenant="loja-1", lock=True)
+                    assert uow.get(ticket.id, tenant="loja-1", lock=True) == loaded
+                    loaded.version += 1
+                    uow.save(loaded)
+                    uow.record([_reply(loaded, f"turn {n}")])
+                    uow.commit()
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not failures, failures
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).version == 1 + workers
+            assert len(uow.history(ticket.id, tenant=None)) == 1 + workers
+
+    def test_r27_a_read_does_not_wait_for_a_held_ticket(self, storage: Storage) -> None:
+        """R27: while a unit of work holds a ticket (``lock=True``), reads without a lock
+        in other units of work go on, and see the version last committed."""
+        if not self.locks_tickets:
+            pytest.skip(f"{type(self).__name__} declares locks_tickets = False")
+        ticket = self.add(storage)
+        read: list[int] = []
+
+        def reader() -> None:
+            with storage.unit_of_work() as uow:
+                read.append(uow.get(ticket.id, tenant=None).version)
+
+        with storage.unit_of_work() as holder:
+            held = holder.get(ticket.id, tenant=None, lock=True)
+            thread = threading.Thread(target=reader)
+            thread.start()
+            thread.join(timeout=60)
+            assert read == [1]
+            held.version += 1
+            holder.save(held)
+            holder.commit()
+        reader()
+        assert read == [1, 2]
 
     # -- the outbox ----------------------------------------------------------------------------
 
