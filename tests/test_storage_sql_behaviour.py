@@ -530,9 +530,12 @@ def test_a_command_that_waits_too_long_for_its_ticket_is_a_conflict(server: Engi
         holder.get(ticket.id, tenant=None, lock=True)
         conn.exec_driver_sql(short)
         conn.commit()
-        with conn.begin(), SqlStorage(conn).unit_of_work() as waiting:
-            with pytest.raises(ConcurrencyError, match="lock wait timeout") as caught:
-                waiting.get(ticket.id, tenant=None, lock=True)
+        with (
+            conn.begin(),
+            SqlStorage(conn).unit_of_work() as waiting,
+            pytest.raises(ConcurrencyError, match="lock wait timeout") as caught,
+        ):
+            waiting.get(ticket.id, tenant=None, lock=True)
         assert (caught.value.ticket_id, caught.value.expected) == (ticket.id, None)
 
 
