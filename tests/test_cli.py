@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from chamados.cli import main
 from chamados.demo import run_demo
@@ -189,6 +190,23 @@ def test_db_commands_create_and_report_the_schema(
     monkeypatch.delenv("CHAMADOS_STORAGE_URL")
     assert main(["db", "version"]) == 2
     assert "set CHAMADOS_STORAGE_URL" in capsys.readouterr().err
+
+
+def test_db_upgrade_on_a_version_no_chamados_made_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """chamados db upgrade on a schema table holding version 0: a message, exit status 2."""
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    assert main(["db", "init", url]) == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE chamados_schema SET version = 0")
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["db", "upgrade", url]) == 2
+    err = capsys.readouterr().err
+    assert "version 0" in err
+    assert "Traceback" not in err
 
 
 def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:

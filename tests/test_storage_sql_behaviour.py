@@ -27,6 +27,7 @@ from chamados import (
     Party,
     SchemaVersionError,
     SequentialIds,
+    StorageConfigurationError,
     StorageError,
     StorageUnavailableError,
     describe,
@@ -179,6 +180,20 @@ def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> N
     with pytest.raises(IdempotencyKeyReusedError, match="other arguments"):
         desk.reply(ticket.id, author=ANA, body="Outro", idempotency_key="msg-2")
     assert len(desk.messages(ticket.id)) == 2
+
+
+@pytest.mark.parametrize("version", [0, -3])
+def test_a_schema_version_no_chamados_made_is_refused(tmp_path: Path, version: int) -> None:
+    """A schema table holding a version no chamados ever wrote is refused with a
+    SchemaVersionError naming it, by check() and upgrade() alike (not a KeyError)."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'x.db'}")
+    storage.init()
+    with storage.engine.begin() as conn:
+        conn.execute(sa.update(sql_module.schema_table).values(version=version))
+    for run in (SqlStorage(storage.engine).unit_of_work, SqlStorage(storage.engine).upgrade):
+        with pytest.raises(SchemaVersionError, match=f"version {version}") as caught:
+            run()
+        assert (caught.value.found, caught.value.expected) == (version, SCHEMA_VERSION)
 
 
 def test_a_newer_schema_asks_to_upgrade_chamados(tmp_path: Path) -> None:
@@ -443,6 +458,85 @@ def test_an_unreachable_database_is_storage_unavailable() -> None:
     storage = SqlStorage("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StorageUnavailableError, match="cannot be reached"):
         storage.unit_of_work()
+
+
+def wrong(engine: Engine, **parts: str) -> str:
+    """The URL of ``engine`` with ``parts`` (database, username, query) replaced."""
+    url = engine.url
+    query = parts.pop("query", None)
+    if query is not None:
+        url = url.update_query_string(query)
+    return url.set(**parts).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "hint"),
+    [
+        ({"database": "chamados_no_such_database"}, "the database name"),
+        ({"username": "chamados_no_such_user"}, "the user"),
+    ],
+    ids=["unknown database", "unknown user"],
+)
+def test_a_database_that_refuses_the_url_is_a_configuration_error(
+    server: Engine, change: dict[str, str], hint: str
+) -> None:
+    """An unknown database or user is a mistake in the URL, not an outage: a
+    StorageConfigurationError saying what to fix, which no retry repeats."""
+    storage = SqlStorage(wrong(server, **change))
+    calls: list[int] = []
+
+    def command() -> None:
+        calls.append(1)
+        storage.unit_of_work()
+
+    with pytest.raises(StorageConfigurationError, match=hint) as caught:
+        retry_on_conflict(command, unavailable=True, delay=0)
+    assert not isinstance(caught.value, StorageUnavailableError)
+    assert "retry when it is back" not in str(caught.value)
+    assert caught.value.key == "storage"
+    assert calls == [1]
+
+
+def test_a_bad_sslmode_is_a_configuration_error(postgres_engine: Engine) -> None:
+    """A connection option the driver refuses is a mistake in the URL."""
+    storage = SqlStorage(wrong(postgres_engine, query="sslmode=bogus"))
+    with pytest.raises(StorageConfigurationError, match="sslmode"):
+        storage.unit_of_work()
+
+
+def test_a_missing_certificate_file_is_a_configuration_error(mariadb_engine: Engine) -> None:
+    """An SSL option naming a file that is not there is a mistake in the URL."""
+    storage = SqlStorage(wrong(mariadb_engine, query="ssl_ca=/chamados/no/such/ca.pem"))
+    with pytest.raises(StorageConfigurationError, match=r"ca\.pem"):
+        storage.unit_of_work()
+
+
+def test_a_sqlite_file_in_a_missing_folder_is_a_configuration_error(tmp_path: Path) -> None:
+    """SQLite cannot create a file in a folder that does not exist: the error names the
+    folder to create."""
+    missing = tmp_path / "no" / "such"
+    storage = SqlStorage(f"sqlite:///{missing / 'chamados.db'}")
+    with pytest.raises(StorageConfigurationError, match="does not exist") as caught:
+        storage.unit_of_work()
+    assert str(missing) in str(caught.value)
+
+
+def test_a_statement_over_the_packet_limit_is_refused_not_unavailable(
+    mariadb_engine: Engine,
+) -> None:
+    """MariaDB's max_allowed_packet refusal is a StorageError naming the limit: running
+    the same command again would be refused again."""
+    storage = SqlStorage(mariadb_engine)
+    storage.check()
+    with mariadb_engine.connect() as conn:
+        limit = int(conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar_one())
+    with (
+        pytest.raises(StorageError, match="max_allowed_packet") as caught,
+        storage._guard(),
+        mariadb_engine.connect() as conn,
+    ):
+        conn.execute(sa.select(sa.literal("x" * (limit + 1024))))
+    assert not isinstance(caught.value, StorageUnavailableError)
 
 
 # -- concurrency with real workers ----------------------------------------------------------------

@@ -20,6 +20,7 @@ __all__ = [
     "IdempotencyKeyReusedError",
     "InvalidTicketError",
     "SchemaVersionError",
+    "StorageConfigurationError",
     "StorageError",
     "StorageUnavailableError",
     "TicketNotFoundError",
@@ -241,6 +242,19 @@ class StorageUnavailableError(StorageError):
     def __init__(self, message: str, *, maybe_stored: bool = False) -> None:
         super().__init__(message)
         self.maybe_stored = maybe_stored
+
+
+class StorageConfigurationError(StorageError, ConfigurationError):
+    """The database refuses the connection for a reason only a change of configuration
+    fixes: an unknown database or user, a wrong password, a connection option the driver
+    refuses, a SQLite file in a folder that does not exist.
+
+    Nothing was stored, and running the command again changes nothing: the message says
+    what to fix (``key`` is ``"storage"``). ``retry_on_conflict`` never retries it.
+    """
+
+    def __init__(self, message: str, *, key: str | None = "storage") -> None:
+        super().__init__(message, key=key)
 
 
 class SchemaVersionError(StorageError):

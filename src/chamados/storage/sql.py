@@ -17,9 +17,11 @@ failing the version check, and reads (``Helpdesk.get``) never wait. The SLA moni
 SKIP LOCKED``).
 
 Tickets and events are stored as JSON documents (``chamados.storage.codec``) next to the
-columns queries filter and sort on. Driver errors are translated here, in one place:
-``StorageUnavailableError`` when the database cannot be reached, ``StorageError``
-otherwise.
+columns queries filter and sort on. Driver errors are translated here, in one place
+(``SqlStorage._guard``): ``StorageConfigurationError`` when the database refuses the
+connection for good (unknown database or user, wrong password, bad options, a SQLite
+folder that does not exist), ``StorageUnavailableError`` when it cannot be reached,
+``StorageError`` otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
@@ -42,6 +45,7 @@ from chamados.exceptions import (
     ConcurrencyError,
     ConfigurationError,
     SchemaVersionError,
+    StorageConfigurationError,
     StorageError,
     StorageUnavailableError,
 )
@@ -365,6 +369,7 @@ class SqlStorage(Storage):
         self.dialect = self.engine.dialect.name
         self._create = create if create is not None else self._host is None
         self._checked = False
+        self._max_packet: int | None = None  # MariaDB's max_allowed_packet, once known
 
     def __repr__(self) -> str:
         where = self.engine.url.render_as_string(hide_password=True)
@@ -389,7 +394,7 @@ class SqlStorage(Storage):
                     expected=SCHEMA_VERSION,
                 )
             self._create_all(conn)
-        self._checked = True
+            self._ready(conn)
 
     def upgrade(self) -> int:
         """Migrate the schema to this chamados' version (``chamados db upgrade``); returns
@@ -398,16 +403,17 @@ class SqlStorage(Storage):
             found = self._read_version(conn)
             if found is None:
                 self._create_all(conn)
-                self._checked = True
+                self._ready(conn)
                 return 0
             if found > SCHEMA_VERSION:
                 raise self._newer(found)
+            self._check_known(found)
             ran = 0
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
                 conn.execute(sa.update(schema_table).values(version=version + 1))
                 ran += 1
-        self._checked = True
+            self._ready(conn)
         return ran
 
     def check(self) -> None:
@@ -426,6 +432,7 @@ class SqlStorage(Storage):
                     )
                 self._create_all(conn)
             elif found < SCHEMA_VERSION:
+                self._check_known(found)
                 raise SchemaVersionError(
                     f"the database's chamados schema is version {found}, older than this "
                     f"chamados (version {SCHEMA_VERSION}); run `chamados db upgrade`",
@@ -434,7 +441,28 @@ class SqlStorage(Storage):
                 )
             elif found > SCHEMA_VERSION:
                 raise self._newer(found)
+            self._ready(conn)
+
+    def _ready(self, conn: Connection) -> None:
+        """The schema is this chamados' one: note it, and what the server allows."""
+        if self.dialect in ("mysql", "mariadb"):
+            limit = conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar()
+            self._max_packet = int(limit) if limit is not None else None
         self._checked = True
+
+    def _check_known(self, found: int) -> None:
+        """Refuse a schema version older than ours that no chamados made (no migration
+        leads from it), rather than fail in the middle of an upgrade."""
+        if found >= 1 and all(v in MIGRATIONS for v in range(found, SCHEMA_VERSION)):
+            return
+        raise SchemaVersionError(
+            f"the database's chamados_schema table says version {found}, which no chamados "
+            f"made (versions run from 1 to {SCHEMA_VERSION}); it was changed by hand or by "
+            f"another tool: restore the database from a backup, or set the version the "
+            f"tables really have",
+            found=found,
+            expected=SCHEMA_VERSION,
+        )
 
     def _newer(self, found: int) -> SchemaVersionError:
         return SchemaVersionError(
@@ -521,20 +549,153 @@ class SqlStorage(Storage):
         if self._owned:
             self.engine.dispose()
 
+    def _too_large(self, error: sa_exc.DBAPIError) -> bool:
+        """Whether MariaDB refused a statement larger than its max_allowed_packet. It
+        says so (1153) and hangs up; the client may only see the connection lost while
+        it sent the statement, or while it rolled back after the refusal."""
+        seen: BaseException | None = error
+        for _ in range(8):  # the error, and the ones it interrupted
+            if seen is None:
+                return False
+            if isinstance(seen, sa_exc.DBAPIError):
+                if _code(seen) in _MYSQL_TOO_LARGE:
+                    return True
+                if (
+                    self._max_packet is not None
+                    and seen.params is not None
+                    and _lost(seen, self.dialect)
+                    and _largest_row(seen.params) >= self._max_packet
+                ):
+                    return True
+            seen = seen.__context__
+        return False
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
-        """The one place driver errors become chamados errors."""
+        """The one place driver errors become chamados errors: a refusal only a change
+        of configuration fixes (``StorageConfigurationError``), a statement too large
+        for the server, a database out of reach (``StorageUnavailableError``, worth a
+        retry), or any other refusal (``StorageError``)."""
         try:
             yield
         except sa_exc.DBAPIError as error:
+            fix = _misconfigured(error, self.engine.url)
+            if fix is not None:
+                raise StorageConfigurationError(
+                    f"cannot connect to the database ({_first_line(error)}); {fix}. "
+                    f"Nothing was stored, and retrying will not help until that is fixed"
+                ) from error
+            if self._too_large(error):
+                raise StorageError(
+                    f"the database refused a statement larger than its max_allowed_packet "
+                    f"({_first_line(error)}); nothing was stored. Store less (a shorter "
+                    f"message, fewer or smaller fields), or raise max_allowed_packet on "
+                    f"the server"
+                ) from error
             if _lost(error, self.dialect):
                 raise StorageUnavailableError(
                     f"the database cannot be reached ({_first_line(error)}); nothing was "
                     f"stored, retry when it is back"
                 ) from error
             raise StorageError(f"the database refused: {_first_line(error)}") from error
+        except FileNotFoundError as error:  # a file the driver opens to connect (SSL)
+            named = [
+                f"{name}={value}"
+                for name, value in self.engine.url.query.items()
+                if isinstance(value, str) and ("/" in value or "\\" in value)
+            ]
+            raise StorageConfigurationError(
+                f"a file the database connection needs is missing ({error}; the URL names "
+                f"{', '.join(named) or 'no file'}); fix its path in the URL's options"
+            ) from error
         except sa_exc.SQLAlchemyError as error:
             raise StorageError(f"storage failed: {_first_line(error)}") from error
+
+
+def _largest_row(parameters: Any) -> int:
+    """The bytes of text in the largest row of a statement's ``parameters``."""
+    rows = parameters if isinstance(parameters, list | tuple) else [parameters]
+    largest = 0
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row
+        if not isinstance(values, Iterable):
+            continue
+        size = sum(
+            len(v.encode("utf-8", "surrogatepass")) if isinstance(v, str) else len(v)
+            for v in values
+            if isinstance(v, str | bytes)
+        )
+        largest = max(largest, size)
+    return largest
+
+
+def _code(error: sa_exc.DBAPIError) -> int | None:
+    """The MySQL/MariaDB error number of ``error``, if it has one."""
+    args = getattr(error.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+# What to fix when the server refuses a connection for good (not an outage).
+_FIX_DATABASE = "create the database, or fix the database name in the URL"
+_FIX_USER = "fix the user or the password in the URL, or give that user access"
+_FIX_OPTIONS = "fix the connection options in the URL (sslmode, ssl_*, timeouts...)"
+_MYSQL_REFUSALS = {
+    1044: "give the user access to that database, or fix the database name in the URL",
+    1045: _FIX_USER,
+    1049: _FIX_DATABASE,
+    1251: "the server wants an authentication method the driver lacks; " + _FIX_USER,
+    1698: _FIX_USER,
+    2059: "the server wants an authentication plugin the driver lacks; " + _FIX_USER,
+}
+_MYSQL_TOO_LARGE = frozenset({1153, 1301})  # max_allowed_packet
+_POSTGRES_REFUSALS = (  # fragments of libpq's messages: a failed connection has no SQLSTATE
+    ('database "', "does not exist", _FIX_DATABASE),
+    ('role "', "does not exist", _FIX_USER),
+    ("authentication failed", "", _FIX_USER),
+    ("is not permitted to log in", "", _FIX_USER),
+    ("permission denied for database", "", "give the user CONNECT on the database"),
+    ("no pg_hba.conf entry", "", "allow this client in the server's pg_hba.conf, or " + _FIX_USER),
+    ("sslmode", "", _FIX_OPTIONS),
+    ("ssl", "required", _FIX_OPTIONS),
+)
+
+
+def _misconfigured(error: sa_exc.DBAPIError, url: sa.URL) -> str | None:
+    """What to fix, when ``error`` is a connection the database refuses for a reason
+    only a change of configuration removes; ``None`` for anything else (an outage, a
+    refused statement)."""
+    if error.statement is not None:  # a statement failed, not the connection
+        return None
+    backend = url.get_backend_name()
+    if backend in ("mysql", "mariadb"):
+        code = _code(error)
+        return _MYSQL_REFUSALS.get(code) if code is not None else None
+    if backend == "postgresql":
+        if isinstance(error, sa_exc.ProgrammingError):  # an option libpq does not accept
+            return _FIX_OPTIONS
+        text = str(error.orig).lower()
+        for first, second, fix in _POSTGRES_REFUSALS:
+            if first in text and second in text:
+                return fix
+        return None
+    if backend == "sqlite" and "unable to open database file" in str(error.orig):
+        return _sqlite_path_problem(url.database)
+    return None
+
+
+def _sqlite_path_problem(database: str | None) -> str | None:
+    """Why SQLite cannot open the file ``database`` for good, if the path says so."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser().absolute()
+    if path.is_dir():
+        return f"{path} is a folder, not a database file; fix the path in the URL"
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist; create it, or fix the path in the URL"
+    if not folder.is_dir():
+        return f"{folder} is not a folder; fix the path in the URL"
+    return None
 
 
 def _lost(error: sa_exc.DBAPIError, dialect: str) -> bool:
