@@ -1,8 +1,9 @@
 """A marketplace webhook delivered twice, and two workers racing on one ticket.
 
 Marketplaces retry their webhooks; an idempotency key (their message id) makes the repeat
-harmless. Two commands on the same ticket at once: the second to save gets
-ConcurrencyError and saves nothing; retrying it applies it on top of the first.
+harmless. Commands on the same ticket at once take turns; where a storage can only check
+versions, the second to save gets ConcurrencyError and saves nothing, and retrying it
+applies it on top of the first.
 
 Run: python examples/idempotent_webhook.py
 """

@@ -72,9 +72,10 @@ def main() -> None:
         print(f"orders: {statuses}")
         print(f"tickets: {[(t.id == ticket_id, t.subject) for t in desk.tickets()]}")
 
-        # 2. Another process sees the ticket; two agents answer at once.
+        # 2. Another process answers while a slow job of ours keeps a copy of v1 it read
+        # without holding the ticket: the version check refuses the stale save.
         other = Helpdesk(storage=url, clock=CLOCK, tenant="loja-aurora")
-        with desk.storage.unit_of_work() as uow:  # simulate a slow command holding v1
+        with desk.storage.unit_of_work() as uow:
             stale = uow.get(ticket_id, tenant="loja-aurora")
             other.reply(ticket_id, author=ANA, body="Olá Maria, vamos providenciar.")
             stale.version += 1

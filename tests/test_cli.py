@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from chamados import Helpdesk, Party
 from chamados.cli import main
 from chamados.config import load_policies
 from chamados.demo import run_demo
+from chamados.storage.sql import SCHEMA_VERSION
 from chamados.workflows import StandardWorkflow, to_mermaid
 
 
@@ -182,19 +184,36 @@ def test_db_commands_create_and_report_the_schema(
     """chamados db init / upgrade / version, with a URL or CHAMADOS_STORAGE_URL."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     assert main(["db", "version", url]) == 0
-    assert capsys.readouterr().out == "database: no chamados tables\nchamados: 1\n"
+    assert capsys.readouterr().out == f"database: no chamados tables\nchamados: {SCHEMA_VERSION}\n"
     assert main(["db", "init", url]) == 0
-    assert "schema version 1" in capsys.readouterr().out
+    assert f"schema version {SCHEMA_VERSION}" in capsys.readouterr().out
     assert main(["db", "init", url]) == 2
     assert "use `chamados db upgrade`" in capsys.readouterr().err
     monkeypatch.setenv("CHAMADOS_STORAGE_URL", url)
     assert main(["db", "upgrade"]) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert main(["db", "version"]) == 0
-    assert capsys.readouterr().out == "database: 1\nchamados: 1\n"
+    assert capsys.readouterr().out == f"database: {SCHEMA_VERSION}\nchamados: {SCHEMA_VERSION}\n"
     monkeypatch.delenv("CHAMADOS_STORAGE_URL")
     assert main(["db", "version"]) == 2
     assert "set CHAMADOS_STORAGE_URL" in capsys.readouterr().err
+
+
+def test_db_upgrade_on_a_version_no_chamados_made_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """chamados db upgrade on a schema table holding version 0: a message, exit status 2."""
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    assert main(["db", "init", url]) == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE chamados_schema SET version = 0")
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["db", "upgrade", url]) == 2
+    err = capsys.readouterr().err
+    assert "version 0" in err
+    assert "Traceback" not in err
 
 
 def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:

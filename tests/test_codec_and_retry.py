@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from chamados import (
     ConcurrencyError,
     StatusChanged,
+    StorageConfigurationError,
     StorageError,
     StorageUnavailableError,
     retry_on_conflict,
@@ -136,6 +137,22 @@ def test_retry_gives_up_after_its_attempts_with_the_last_error() -> None:
     with pytest.raises(ConcurrencyError):
         retry_on_conflict(flaky, attempts=3, delay=0)
     assert flaky.calls == 3
+
+
+def test_retry_gives_up_on_an_unavailable_database_after_its_attempts() -> None:
+    """unavailable=True retries a database that stays away ``attempts`` times, no more."""
+    gone = Flaky(100, StorageUnavailableError("gone"))
+    with pytest.raises(StorageUnavailableError):
+        retry_on_conflict(gone, attempts=4, delay=0, unavailable=True)
+    assert gone.calls == 4
+
+
+def test_retry_never_retries_a_storage_configuration_error() -> None:
+    """A wrong URL, user or folder is not an outage: even unavailable=True runs once."""
+    wrong = Flaky(1, StorageConfigurationError("unknown database", key="storage"))
+    with pytest.raises(StorageConfigurationError):
+        retry_on_conflict(wrong, attempts=5, delay=0, unavailable=True)
+    assert wrong.calls == 1
 
 
 def test_retry_leaves_other_errors_alone() -> None:

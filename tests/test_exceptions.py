@@ -14,7 +14,9 @@ from chamados import (
     DeliveryError,
     IdempotencyKeyReusedError,
     InvalidTicketError,
+    StorageConfigurationError,
     StorageError,
+    StorageUnavailableError,
     TicketNotFoundError,
     TransitionNotAllowedError,
     UnknownStatusError,
@@ -66,6 +68,24 @@ def test_unknown_workflow_and_status_are_configuration_errors() -> None:
     assert issubclass(UnknownStatusError, ConfigurationError)
 
 
+def test_a_storage_configuration_error_is_a_storage_and_a_configuration_error() -> None:
+    """A URL the database refuses is caught as a storage failure or a bad setting, and
+    never as an outage to retry."""
+    error = StorageConfigurationError("unknown database 'x'; fix the database name")
+    assert isinstance(error, StorageError)
+    assert isinstance(error, ConfigurationError)
+    assert isinstance(error, ValueError)
+    assert not isinstance(error, StorageUnavailableError)
+    assert error.key == "storage"
+
+
+def test_a_concurrency_error_while_waiting_for_a_ticket_says_so() -> None:
+    """A command that stopped waiting for its ticket loaded no version."""
+    error = ConcurrencyError("T-1", expected=None, actual=None, clash="lock wait timeout")
+    assert str(error).startswith("ticket 'T-1' could not be loaded: another transaction")
+    assert "lock wait timeout" in str(error)
+
+
 def test_transition_not_allowed_names_ticket_event_state_and_allowed_events() -> None:
     """The message and the attributes say what was refused and what is possible."""
     error = TransitionNotAllowedError(
@@ -102,6 +122,7 @@ def test_concurrency_error_tells_the_caller_to_retry() -> None:
         InvalidTicketError("bad", field="score", ticket_id="T-1"),
         UnknownStatusError("gone", workflow="standard", known=["new"], ticket_id="T-1"),
         DeliveryError("down", transient=False),
+        StorageConfigurationError("unknown database", key="storage"),
     ],
 )
 def test_errors_survive_pickling_with_their_context(error: ChamadosError) -> None:

@@ -80,6 +80,7 @@ def test_chamados_exports_are_pinned() -> None:
         "SlaWarning",
         "StatusChanged",
         "Storage",
+        "StorageConfigurationError",
         "StorageError",
         "StorageUnavailableError",
         "SystemClock",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pendulum
@@ -629,13 +631,131 @@ class TestAssignPriorityEscalate:
             chamados_desk.escalate(t.id, actor=ana, reason="x")
 
 
+def _resolved(desk: Helpdesk, ticket_id: str) -> None:
+    desk.resolve(ticket_id, actor=Party.agent("ana"), summary="feito")
+
+
+# Each keyed command: what it needs first, its arguments, and one of them changed.
+KEYED_COMMANDS: list[tuple[str, object, dict[str, object], dict[str, object]]] = [
+    ("reply", None, {"author": Party.agent("ana"), "body": "Oi"}, {"body": "Olá"}),
+    ("add_note", None, {"author": Party.agent("ana"), "body": "nota"}, {"body": "outra"}),
+    ("transition", None, {"actor": Party.agent("ana")}, {"reason": "cliente ligou"}),
+    ("resolve", None, {"actor": Party.agent("ana"), "summary": "feito"}, {"summary": "ok"}),
+    ("reopen", _resolved, {"actor": Party.customer("c-1")}, {"reason": "voltou"}),
+    ("close", _resolved, {"actor": Party.agent("ana")}, {"reason": "fim"}),
+    ("assign", None, {"actor": Party.agent("ana"), "team": "financeiro"}, {"team": "logistica"}),
+    ("set_priority", None, {"actor": Party.agent("ana"), "priority": "high"}, {"priority": "low"}),
+    ("escalate", None, {"actor": Party.agent("ana"), "reason": "complexo"}, {"team": "n2"}),
+    ("update", None, {"actor": Party.agent("ana"), "subject": "novo"}, {"tags": ["vip"]}),
+    ("rate", _resolved, {"actor": Party.customer("c-1"), "score": 5}, {"comment": "ótimo"}),
+]
+
+
 class TestIdempotency:
     def test_a_repeated_open_returns_the_first_ticket(self, chamados_desk: Helpdesk) -> None:
-        """The same marketplace claim id opens one ticket."""
+        """The same marketplace claim id, sent again as it was, opens one ticket."""
         first = open_ticket(chamados_desk, idempotency_key="ML-CLAIM-1")
-        again = open_ticket(chamados_desk, idempotency_key="ML-CLAIM-1", subject="outro")
+        again = open_ticket(chamados_desk, idempotency_key="ML-CLAIM-1")
         assert again == first
         assert len(chamados_desk.tickets()) == 1
+
+    def test_a_repeated_open_with_other_arguments_is_refused(
+        self, chamados_desk: Helpdesk
+    ) -> None:
+        """A key sent again with another subject is a caller's bug, not a repeat."""
+        open_ticket(chamados_desk, idempotency_key="ML-CLAIM-1")
+        with pytest.raises(IdempotencyKeyReusedError, match="with other arguments"):
+            open_ticket(chamados_desk, idempotency_key="ML-CLAIM-1", subject="outro")
+        assert len(chamados_desk.tickets()) == 1
+
+    def test_equal_arguments_written_differently_are_a_repeat(
+        self, chamados_desk: Helpdesk, maria: Party
+    ) -> None:
+        """Arguments compare by what they mean: a priority by name or value, tags in any
+        order, the default workflow and opener named or left out."""
+        first = open_ticket(
+            chamados_desk, requester=maria, priority="high", tags=["b", "a"], idempotency_key="k"
+        )
+        again = open_ticket(
+            chamados_desk,
+            requester=Party.customer("c-1", name="Maria Silva"),
+            priority=Priority.HIGH,
+            tags={"a", "b"},
+            workflow="standard",
+            opened_by=maria,
+            idempotency_key="k",
+        )
+        assert again == first
+
+    @pytest.mark.parametrize(
+        ("command", "prepare", "arguments", "change"),
+        KEYED_COMMANDS,
+        ids=[case[0] for case in KEYED_COMMANDS],
+    )
+    def test_every_command_binds_its_key_to_its_arguments(
+        self,
+        chamados_desk: Helpdesk,
+        command: str,
+        prepare: object,
+        arguments: dict[str, object],
+        change: dict[str, object],
+    ) -> None:
+        """Each keyed command repeats with the same arguments and refuses other ones."""
+        t = open_ticket(chamados_desk)
+        if callable(prepare):
+            prepare(chamados_desk, t.id)
+        run = getattr(chamados_desk, command)
+        positional = ("start",) if command == "transition" else ()
+        first = run(t.id, *positional, **arguments, idempotency_key="k")
+        assert run(t.id, *positional, **arguments, idempotency_key="k") == first
+        with pytest.raises(IdempotencyKeyReusedError, match="with other arguments"):
+            run(t.id, *positional, **{**arguments, **change}, idempotency_key="k")
+        assert chamados_desk.get(t.id) == first
+
+    def test_a_key_sent_by_a_party_that_may_not_see_its_result_is_refused(
+        self, chamados_desk: Helpdesk
+    ) -> None:
+        """Bob sending Alice's key gets no ticket of hers, and no hint of which it is."""
+        alice, bob = Party.customer("alice"), Party.customer("bob")
+        first = open_ticket(chamados_desk, requester=alice, idempotency_key="k1")
+        with pytest.raises(AccessDeniedError, match="another party") as caught:
+            open_ticket(chamados_desk, requester=bob, idempotency_key="k1")
+        assert first.id not in str(caught.value)
+        assert caught.value.ticket_id is None
+        assert len(chamados_desk.tickets()) == 1
+
+    def test_an_agents_key_sent_by_an_outsider_is_refused(
+        self, chamados_desk: Helpdesk, ana: Party
+    ) -> None:
+        """A customer the ticket does not involve cannot replay an agent's note."""
+        bob = Party.customer("bob")
+        t = open_ticket(chamados_desk)
+        chamados_desk.add_note(t.id, author=ana, body="interno", idempotency_key="ana-1")
+        with pytest.raises(AccessDeniedError):
+            chamados_desk.add_note(t.id, author=bob, body="interno", idempotency_key="ana-1")
+        with pytest.raises(AccessDeniedError):
+            chamados_desk.get(t.id, viewer=bob)
+
+    def test_a_key_sent_by_another_party_who_may_see_the_ticket_is_refused(
+        self, chamados_desk: Helpdesk, ana: Party, bruno: Party, maria: Party
+    ) -> None:
+        """Another agent, or the ticket's own customer, sending a key is an error too."""
+        t = open_ticket(chamados_desk, requester=maria)
+        chamados_desk.add_note(t.id, author=ana, body="interno", idempotency_key="ana-1")
+        for other in (bruno, maria):
+            with pytest.raises(IdempotencyKeyReusedError, match="by another party"):
+                chamados_desk.add_note(t.id, author=other, body="interno", idempotency_key="ana-1")
+        assert len(chamados_desk.messages(t.id)) == 1
+
+    def test_a_tenant_scoped_desk_repeats_the_same_command(
+        self, chamados_desk: Helpdesk, ana: Party
+    ) -> None:
+        """The same command through ``for_tenant`` or the unscoped desk is one command."""
+        t = open_ticket(chamados_desk)
+        scoped = chamados_desk.for_tenant("loja-1")
+        first = scoped.reply(t.id, author=ana, body="Oi", idempotency_key="k")
+        assert chamados_desk.reply(t.id, author=ana, body="Oi", idempotency_key="k") == first
+        assert len(chamados_desk.messages(t.id)) == 1
 
     def test_a_repeated_reply_applies_once(self, chamados_desk: Helpdesk, maria: Party) -> None:
         """A webhook delivered twice adds one message."""
@@ -700,8 +820,30 @@ class TestTenants:
             chamados_desk.reply("T-404", author=ana, body="oi")
 
 
+def run_together(workers: int, work: Callable[[int], object]) -> None:
+    """Run ``work(n)`` on ``workers`` threads started together; re-raise any failure."""
+    start = threading.Barrier(workers)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+
+
 class InterleavingStorage(MemoryStorage):
-    """A memory storage that runs a callback once, just before the next commit."""
+    """A memory storage that runs a callback once, just before the next commit, and
+    holds no tickets (like an adapter that only checks versions), so a command run in
+    the callback changes the ticket under the one committing."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -709,6 +851,7 @@ class InterleavingStorage(MemoryStorage):
 
     def unit_of_work(self) -> UnitOfWork:
         uow = super().unit_of_work()
+        uow._get_locked = uow._get  # type: ignore[method-assign]
         inner = uow._commit  # type: ignore[attr-defined]
 
         def commit(changes: Changes) -> None:
@@ -735,6 +878,23 @@ class TestConcurrency:
         assert [e.kind for e in desk.history(t.id)] == ["opened", "priority_changed"]
         assert desk.add_note(t.id, author=ana, body="de novo").version == 3
 
+    def test_replies_to_one_ticket_at_once_queue_up(self, chamados_clock: FakeClock) -> None:
+        """32 threads replying to one ticket at once, with the desk's defaults: every
+        reply is stored, none fails."""
+        desk = Helpdesk(clock=chamados_clock)
+        t = open_ticket(desk, channel="mercado_livre")
+        buyer = Party.customer("c-1")
+        run_together(
+            32,
+            lambda n: desk.reply(
+                t.id, author=buyer, body=f"mensagem {n}", idempotency_key=f"m{n}"
+            ),
+        )
+        assert sorted(m.body for m in desk.messages(t.id)) == sorted(
+            f"mensagem {n}" for n in range(32)
+        )
+        assert desk.get(t.id).version == 33
+
     def test_a_concurrent_repeat_of_a_key_returns_the_first_result(
         self, chamados_clock: FakeClock, maria: Party
     ) -> None:
@@ -748,6 +908,35 @@ class TestConcurrency:
         second = open_ticket(desk, requester=maria, idempotency_key="k")
         assert results == [second]
         assert len(desk.tickets()) == 1
+
+    def test_a_concurrent_use_of_a_key_by_another_party_is_refused(
+        self, chamados_clock: FakeClock, maria: Party
+    ) -> None:
+        """The key taken at commit time is checked like a stored one: no ticket of
+        another party comes back."""
+        storage = InterleavingStorage()
+        desk = Helpdesk(storage=storage, clock=chamados_clock, ticket_ids=SequentialIds())
+        storage.before_commit.append(
+            lambda: open_ticket(desk, requester=maria, idempotency_key="k")
+        )
+        with pytest.raises(AccessDeniedError, match="another party"):
+            open_ticket(desk, requester=Party.customer("bob"), idempotency_key="k")
+        assert [t.requester for t in desk.tickets()] == [maria]
+
+    def test_a_key_taken_at_commit_time_by_another_command_is_refused(
+        self, chamados_clock: FakeClock, ana: Party
+    ) -> None:
+        """A command that finds its key taken at commit time checks it like a stored one."""
+        storage = InterleavingStorage()
+        desk = Helpdesk(storage=storage, clock=chamados_clock, ticket_ids=SequentialIds())
+        t = open_ticket(desk)
+        other = open_ticket(desk)
+        storage.before_commit.append(
+            lambda: desk.add_note(other.id, author=ana, body="a", idempotency_key="k")
+        )
+        with pytest.raises(IdempotencyKeyReusedError, match="and now for reply on ticket"):
+            desk.add_note(t.id, author=ana, body="a", idempotency_key="k")
+        assert len(desk.messages(t.id)) == 0
 
 
 class TestNotifiers:

@@ -344,7 +344,9 @@ class TestMonitor:
 
 
 class InterleavingStorage(MemoryStorage):
-    """Runs queued callbacks just before the next commit (another worker's work)."""
+    """Runs queued callbacks just before the next commit (another worker's work), and
+    holds no tickets (an adapter that only checks versions), so that work can change
+    the ticket under the command committing."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -353,6 +355,7 @@ class InterleavingStorage(MemoryStorage):
 
     def unit_of_work(self) -> UnitOfWork:
         uow = super().unit_of_work()
+        uow._get_locked = uow._get  # type: ignore[method-assign]
         inner = uow._commit  # type: ignore[attr-defined]
 
         def commit(changes: Changes) -> None:

@@ -11,6 +11,8 @@ from chamados.testing import StorageContract, make_ticket
 class TestMemoryStorage(StorageContract):
     """MemoryStorage meets every requirement of the contract."""
 
+    locks_tickets = True
+
     @pytest.fixture
     def storage(self) -> MemoryStorage:
         return MemoryStorage()
@@ -79,3 +81,39 @@ class TestUnitOfWorkInvariants:
         storage = MemoryStorage()
         assert len(storage) == 0
         assert repr(storage) == "<MemoryStorage: 0 tickets>"
+
+    def test_a_thread_holding_a_ticket_cannot_wait_for_it_again(self) -> None:
+        """A thread asking for a ticket it holds in another unit of work gets an error
+        instead of waiting for itself forever."""
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket(id="T-1"))
+            uow.commit()
+        with storage.unit_of_work() as holder:
+            holder.get("T-1", tenant=None, lock=True)
+            with (
+                storage.unit_of_work() as other,
+                pytest.raises(StorageError, match="holds ticket 'T-1'"),
+            ):
+                other.get("T-1", tenant=None, lock=True)
+        with storage.unit_of_work() as uow:
+            assert uow.get("T-1", tenant=None, lock=True).id == "T-1"
+
+    def test_a_locked_read_is_the_version_saved_against(self) -> None:
+        """A ticket read without a lock, then with one, is saved against the locked read."""
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket(id="T-1"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            uow.get("T-1", tenant=None)
+            with storage.unit_of_work() as other:
+                bumped = other.get("T-1", tenant=None, lock=True)
+                bumped.version += 1
+                other.save(bumped)
+                other.commit()
+            locked = uow.get("T-1", tenant=None, lock=True)
+            assert locked.version == 2
+            locked.version += 1
+            uow.save(locked)
+            uow.commit()

@@ -15,6 +15,8 @@ from tests.sql_servers import empty
 class TestSqliteStorage(StorageContract):
     """SQLite in a file: the embedded default."""
 
+    locks_tickets = True
+
     @pytest.fixture
     def storage(self, tmp_path: Path) -> SqlStorage:
         return SqlStorage(f"sqlite:///{tmp_path / 'chamados.db'}")
@@ -34,6 +36,7 @@ class TestPostgresStorage(StorageContract):
     """PostgreSQL through psycopg 3, in a schema of its own."""
 
     claims_lock_rows = True
+    locks_tickets = True
 
     @pytest.fixture
     def storage(self, postgres_engine: Engine) -> SqlStorage:
@@ -44,6 +47,7 @@ class TestMariadbStorage(StorageContract):
     """MariaDB through PyMySQL, in a database of its own."""
 
     claims_lock_rows = True
+    locks_tickets = True
 
     @pytest.fixture
     def storage(self, mariadb_engine: Engine) -> SqlStorage:

@@ -18,14 +18,17 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from chamados import (
+    AccessDeniedError,
     ConcurrencyError,
     ConfigurationError,
     Helpdesk,
+    IdempotencyKeyReusedError,
     MemoryStorage,
     Party,
     SchemaVersionError,
     SequentialIds,
     StatusChanged,
+    StorageConfigurationError,
     StorageError,
     StorageUnavailableError,
     describe,
@@ -149,6 +152,65 @@ def test_an_older_schema_asks_for_upgrade_and_upgrade_migrates(
     with SqlStorage(url).unit_of_work() as uow:
         assert uow.find(sql_module.TicketQuery(tenant="loja-1")) == []
     assert SqlStorage(url).upgrade() == 0
+
+
+def as_schema_1(engine: Engine) -> None:
+    """Turn chamados' tables on ``engine`` back into schema 1: idempotency keys without
+    the party and fingerprint columns (their rows kept)."""
+    table = sql_module.idempotency
+    old = sa.Table(  # as schema 1 made it
+        table.name,
+        sa.MetaData(),
+        sa.Column("tenant", sa.String(128), primary_key=True),
+        sa.Column("key", sa.String(191), primary_key=True),
+        sa.Column("command", sa.String(64), nullable=False),
+        sa.Column("ticket_id", sa.String(64), nullable=False),
+        sa.Column("result", table.c.result.type, nullable=False),
+    )
+    with engine.begin() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(sa.select(*old.c))]
+        table.drop(conn)
+        old.create(conn)
+        if rows:
+            conn.execute(sa.insert(old), rows)
+        conn.execute(sa.update(sql_module.schema_table).values(version=1))
+
+
+def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> None:
+    """A version-1 database upgrades to 2; a key stored before answers its own
+    command again, still only to a party allowed to see the result."""
+    desk = desk_on(SqlStorage(engine))
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    first = desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
+    as_schema_1(engine)
+    with pytest.raises(SchemaVersionError, match="chamados db upgrade"):
+        SqlStorage(engine).unit_of_work()
+    assert SqlStorage(engine).upgrade() == 1
+    assert SqlStorage(engine).schema_version() == SCHEMA_VERSION == 2
+    desk = desk_on(SqlStorage(engine))
+    assert desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1") == first
+    with pytest.raises(AccessDeniedError):
+        desk.reply(ticket.id, author=Party.customer("bob"), body="x", idempotency_key="msg-1")
+    with pytest.raises(IdempotencyKeyReusedError):
+        desk.set_priority(ticket.id, "high", actor=ANA, idempotency_key="msg-1")
+    desk.reply(ticket.id, author=ANA, body="Novo", idempotency_key="msg-2")
+    with pytest.raises(IdempotencyKeyReusedError, match="other arguments"):
+        desk.reply(ticket.id, author=ANA, body="Outro", idempotency_key="msg-2")
+    assert len(desk.messages(ticket.id)) == 2
+
+
+@pytest.mark.parametrize("version", [0, -3])
+def test_a_schema_version_no_chamados_made_is_refused(tmp_path: Path, version: int) -> None:
+    """A schema table holding a version no chamados ever wrote is refused with a
+    SchemaVersionError naming it, by check() and upgrade() alike (not a KeyError)."""
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'x.db'}")
+    storage.init()
+    with storage.engine.begin() as conn:
+        conn.execute(sa.update(sql_module.schema_table).values(version=version))
+    for run in (SqlStorage(storage.engine).unit_of_work, SqlStorage(storage.engine).upgrade):
+        with pytest.raises(SchemaVersionError, match=f"version {version}") as caught:
+            run()
+        assert (caught.value.found, caught.value.expected) == (version, SCHEMA_VERSION)
 
 
 def test_a_newer_schema_asks_to_upgrade_chamados(tmp_path: Path) -> None:
@@ -415,6 +477,85 @@ def test_an_unreachable_database_is_storage_unavailable() -> None:
         storage.unit_of_work()
 
 
+def wrong(engine: Engine, **parts: str) -> str:
+    """The URL of ``engine`` with ``parts`` (database, username, query) replaced."""
+    url = engine.url
+    query = parts.pop("query", None)
+    if query is not None:
+        url = url.update_query_string(query)
+    return url.set(**parts).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "hint"),
+    [
+        ({"database": "chamados_no_such_database"}, "the database name"),
+        ({"username": "chamados_no_such_user"}, "the user"),
+    ],
+    ids=["unknown database", "unknown user"],
+)
+def test_a_database_that_refuses_the_url_is_a_configuration_error(
+    server: Engine, change: dict[str, str], hint: str
+) -> None:
+    """An unknown database or user is a mistake in the URL, not an outage: a
+    StorageConfigurationError saying what to fix, which no retry repeats."""
+    storage = SqlStorage(wrong(server, **change))
+    calls: list[int] = []
+
+    def command() -> None:
+        calls.append(1)
+        storage.unit_of_work()
+
+    with pytest.raises(StorageConfigurationError, match=hint) as caught:
+        retry_on_conflict(command, unavailable=True, delay=0)
+    assert not isinstance(caught.value, StorageUnavailableError)
+    assert "retry when it is back" not in str(caught.value)
+    assert caught.value.key == "storage"
+    assert calls == [1]
+
+
+def test_a_bad_sslmode_is_a_configuration_error(postgres_engine: Engine) -> None:
+    """A connection option the driver refuses is a mistake in the URL."""
+    storage = SqlStorage(wrong(postgres_engine, query="sslmode=bogus"))
+    with pytest.raises(StorageConfigurationError, match="sslmode"):
+        storage.unit_of_work()
+
+
+def test_a_missing_certificate_file_is_a_configuration_error(mariadb_engine: Engine) -> None:
+    """An SSL option naming a file that is not there is a mistake in the URL."""
+    storage = SqlStorage(wrong(mariadb_engine, query="ssl_ca=/chamados/no/such/ca.pem"))
+    with pytest.raises(StorageConfigurationError, match=r"ca\.pem"):
+        storage.unit_of_work()
+
+
+def test_a_sqlite_file_in_a_missing_folder_is_a_configuration_error(tmp_path: Path) -> None:
+    """SQLite cannot create a file in a folder that does not exist: the error names the
+    folder to create."""
+    missing = tmp_path / "no" / "such"
+    storage = SqlStorage(f"sqlite:///{missing / 'chamados.db'}")
+    with pytest.raises(StorageConfigurationError, match="does not exist") as caught:
+        storage.unit_of_work()
+    assert str(missing) in str(caught.value)
+
+
+def test_a_statement_over_the_packet_limit_is_refused_not_unavailable(
+    mariadb_engine: Engine,
+) -> None:
+    """MariaDB's max_allowed_packet refusal is a StorageError naming the limit: running
+    the same command again would be refused again."""
+    storage = SqlStorage(mariadb_engine)
+    storage.check()
+    with mariadb_engine.connect() as conn:
+        limit = int(conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar_one())
+    with (
+        pytest.raises(StorageError, match="max_allowed_packet") as caught,
+        storage._guard(),
+        mariadb_engine.connect() as conn,
+    ):
+        conn.execute(sa.select(sa.literal("x" * (limit + 1024))))
+    assert not isinstance(caught.value, StorageUnavailableError)
+
+
 # -- concurrency with real workers ----------------------------------------------------------------
 
 
@@ -447,8 +588,8 @@ def check_versions(desk: Helpdesk, ticket_id: str) -> None:
 
 def test_many_workers_on_the_same_tickets_lose_nothing(server: Engine) -> None:
     """Eight threads, each with its own connections, add notes to the same three
-    tickets: every note either lands or raises ConcurrencyError, nothing else; with
-    retry_on_conflict every note lands."""
+    tickets, without retrying: each command waits for its ticket, so every note lands,
+    none raises ConcurrencyError, and the versions have no gap."""
     storage = SqlStorage(server)
     desk = desk_on(storage)
     tickets = [
@@ -456,40 +597,57 @@ def test_many_workers_on_the_same_tickets_lose_nothing(server: Engine) -> None:
         for n in range(3)
     ]
     workers, rounds = 8, 12
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
 
     def bare(n: int) -> None:
         for i in range(rounds):
-            try:
-                desk.add_note(tickets[(n + i) % 3], author=ANA, body=f"a{n}-{i}")
-                outcome = "saved"
-            except ConcurrencyError:
-                outcome = "conflict"
-            with lock:
-                outcomes[outcome] += 1
+            desk.add_note(tickets[(n + i) % 3], author=ANA, body=f"a{n}-{i}")
 
     run_workers(workers, bare)
-    assert outcomes["conflict"] > 0  # the workers did collide
-    assert outcomes["saved"] + outcomes["conflict"] == workers * rounds
-    notes = lambda: sum(  # noqa: E731
-        1 for t in tickets for e in desk.history(t) if e.kind == "note_added"
-    )
-    assert notes() == outcomes["saved"]
-
-    def retried(n: int) -> None:
-        for i in range(rounds):
-            ticket_id, body = tickets[(n + i) % 3], f"b{n}-{i}"
-            retry_on_conflict(
-                lambda t=ticket_id, b=body: desk.add_note(t, author=ANA, body=b),
-                attempts=200,
-                delay=0.002,
-            )
-
-    run_workers(workers, retried)
-    assert notes() == outcomes["saved"] + workers * rounds
+    notes = sum(1 for t in tickets for e in desk.history(t) if e.kind == "note_added")
+    assert notes == workers * rounds
     for ticket_id in tickets:
         check_versions(desk, ticket_id)
+
+
+def test_replies_to_one_ticket_at_once_queue_up(engine: Engine) -> None:
+    """32 threads replying to one ticket at once, with the desk's defaults (no retry):
+    each command waits for the ticket, so every reply is stored and none fails."""
+    desk = desk_on(SqlStorage(engine))
+    ticket = desk.open(tenant="loja-1", channel="mercado_livre", requester=MARIA, subject="Oi")
+    run_workers(
+        32,
+        lambda n: desk.reply(
+            ticket.id, author=MARIA, body=f"mensagem {n}", idempotency_key=f"ML-{n}"
+        ),
+    )
+    assert sorted(m.body for m in desk.messages(ticket.id)) == sorted(
+        f"mensagem {n}" for n in range(32)
+    )
+    assert desk.get(ticket.id).version == 33
+    check_versions(desk, ticket.id)
+
+
+def test_a_command_that_waits_too_long_for_its_ticket_is_a_conflict(server: Engine) -> None:
+    """A command whose wait for a held ticket outlasts the database's lock timeout raises
+    ConcurrencyError (retry it), not a storage failure."""
+    desk = desk_on(SqlStorage(server))
+    ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
+    short = (
+        "SET lock_timeout = '1s'"
+        if server.dialect.name == "postgresql"
+        else "SET SESSION innodb_lock_wait_timeout = 1"
+    )
+    with SqlStorage(server).unit_of_work() as holder, server.connect() as conn:
+        holder.get(ticket.id, tenant=None, lock=True)
+        conn.exec_driver_sql(short)
+        conn.commit()
+        with (
+            conn.begin(),
+            SqlStorage(conn).unit_of_work() as waiting,
+            pytest.raises(ConcurrencyError, match="lock wait timeout") as caught,
+        ):
+            waiting.get(ticket.id, tenant=None, lock=True)
+        assert (caught.value.ticket_id, caught.value.expected) == (ticket.id, None)
 
 
 def test_two_monitors_ticking_at_once_report_each_deadline_once(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import tomllib
 from datetime import timedelta
 from importlib import resources
-from typing import TextIO
+from typing import Any, TextIO
 
 from chamados.automation import Policies
 from chamados.config import parse_policies
@@ -220,22 +220,18 @@ def run_demo(out: TextIO, *, lang: str = "pt-BR", storage: Storage | None = None
     )
 
     at("02", "08:31")
-    delivery = desk.open(
-        channel="mercado_livre",
-        requester=joao,
-        partner=seller,
-        subject="Quando chega meu pedido?",
-        body="Comprei há 8 dias e o rastreio não atualiza.",
-        category="entrega",
-        order_id="ML-4417",
-        idempotency_key="ML-MSG-99102",
-    )
-    again = desk.open(
-        channel="mercado_livre",
-        requester=joao,
-        subject="Quando chega meu pedido?",
-        idempotency_key="ML-MSG-99102",
-    )
+    message: dict[str, Any] = {
+        "channel": "mercado_livre",
+        "requester": joao,
+        "partner": seller,
+        "subject": "Quando chega meu pedido?",
+        "body": "Comprei há 8 dias e o rastreio não atualiza.",
+        "category": "entrega",
+        "order_id": "ML-4417",
+        "idempotency_key": "ML-MSG-99102",
+    }
+    delivery = desk.open(**message)
+    again = desk.open(**message)  # the marketplace delivered the same message again
     printer.line(
         f"  qui 08:31  {again.id}  (mensagem ML-MSG-99102 entregue de novo pelo Mercado Livre: "
         f"mesmo chamado)"

@@ -20,6 +20,7 @@ __all__ = [
     "IdempotencyKeyReusedError",
     "InvalidTicketError",
     "SchemaVersionError",
+    "StorageConfigurationError",
     "StorageError",
     "StorageUnavailableError",
     "TicketNotFoundError",
@@ -111,10 +112,11 @@ class InvalidTicketError(ChamadosError, ValueError):
 
 
 class IdempotencyKeyReusedError(ChamadosError, ValueError):
-    """An idempotency key was sent again with a different command or ticket.
+    """An idempotency key was sent again for another command or ticket, by another party
+    or with other arguments (``again`` says which).
 
-    A key must identify one command: repeating it with the same command returns the first
-    result, but using it for another command is a bug in the caller.
+    A key must identify one command: repeating it exactly returns the first result, but
+    sending it with anything changed is a bug in the caller.
     """
 
     def __init__(self, key: str, *, first: str, again: str, ticket_id: str | None = None) -> None:
@@ -185,19 +187,27 @@ class ConcurrencyError(ChamadosError):
 
     Load the ticket again and retry the command (``chamados.retry_on_conflict``).
     ``actual`` is the version found, ``None`` when the ticket is gone or when the database
-    stopped two transactions that clashed (a deadlock or serialization failure; ``clash``
-    names it) before either saved.
+    stopped two transactions that clashed (a deadlock, a serialization failure or a lock
+    wait that timed out; ``clash`` names it) before either saved. ``expected`` is the
+    version loaded, ``None`` when the command stopped while waiting to load the ticket.
     """
 
     def __init__(
-        self, ticket_id: str, *, expected: int, actual: int | None, clash: str | None = None
+        self,
+        ticket_id: str,
+        *,
+        expected: int | None,
+        actual: int | None,
+        clash: str | None = None,
     ) -> None:
         if clash is not None:
             why = f"another transaction was changing it at the same time ({clash})"
         else:
             why = "it was deleted" if actual is None else f"it is now at version {actual}"
+        loaded = "could not be loaded" if expected is None else f"was loaded at version {expected}"
+        joint = ":" if expected is None else " but"
         super().__init__(
-            f"ticket {ticket_id!r} was loaded at version {expected} but {why}; "
+            f"ticket {ticket_id!r} {loaded}{joint} {why}; "
             f"nothing was saved. Load it again and retry the command."
         )
         self.ticket_id = ticket_id
@@ -232,6 +242,19 @@ class StorageUnavailableError(StorageError):
     def __init__(self, message: str, *, maybe_stored: bool = False) -> None:
         super().__init__(message)
         self.maybe_stored = maybe_stored
+
+
+class StorageConfigurationError(StorageError, ConfigurationError):
+    """The database refuses the connection for a reason only a change of configuration
+    fixes: an unknown database or user, a wrong password, a connection option the driver
+    refuses, a SQLite file in a folder that does not exist.
+
+    Nothing was stored, and running the command again changes nothing: the message says
+    what to fix (``key`` is ``"storage"``). ``retry_on_conflict`` never retries it.
+    """
+
+    def __init__(self, message: str, *, key: str | None = "storage") -> None:
+        super().__init__(message, key=key)
 
 
 class SchemaVersionError(StorageError):

@@ -48,9 +48,11 @@ def retry_on_conflict(
     workers that collided do not collide again in step.
 
     With ``unavailable=True`` it also retries ``StorageUnavailableError`` (a database that
-    went away for a moment). Only do that for commands given an idempotency key: a
-    connection lost while the server commits leaves the command perhaps stored
-    (``error.maybe_stored``), and only the key makes running it again harmless.
+    went away for a moment), ``attempts`` times at most like the rest. Only do that for
+    commands given an idempotency key: a connection lost while the server commits leaves
+    the command perhaps stored (``error.maybe_stored``), and only the key makes running
+    it again harmless. A database that refuses for good (``StorageConfigurationError``:
+    an unknown database or user, a folder that does not exist) is never retried.
 
     ``operation`` must run the whole command (a ``Helpdesk`` method call), not resume a
     half-done one: each call reloads the ticket and decides again.

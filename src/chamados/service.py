@@ -51,10 +51,10 @@ from chamados.exceptions import (
     AccessDeniedError,
     ConcurrencyError,
     ConfigurationError,
-    IdempotencyKeyReusedError,
     InvalidTicketError,
     TransitionNotAllowedError,
 )
+from chamados.idempotency import KeyUse
 from chamados.ids import IdFactory, RandomTicketIds, new_uid
 from chamados.labels import language
 from chamados.model import (
@@ -358,12 +358,33 @@ class Helpdesk:
         workflow_cls = self.workflows.get(workflow_name)
         fields = dict(custom_fields or {})
         chosen = Priority.parse(priority) if priority is not None else None
+        tags = _to_tags(tags)
+        use = KeyUse.of(
+            idempotency_key,
+            "open",
+            actor=actor,
+            arguments={
+                "channel": channel,
+                "requester": requester,
+                "subject": subject,
+                "body": body,
+                "category": category,
+                "priority": chosen,
+                "partner": partner,
+                "order_id": order_id,
+                "team": team,
+                "tags": tags,
+                "custom_fields": fields,
+                "workflow": workflow_name,
+                "opened_by": actor,
+            },
+        )
         for attempt in range(_OPEN_RETRIES):
             with self.storage.unit_of_work() as uow:
-                if idempotency_key is not None:
-                    record = uow.idempotency(idempotency_key, tenant=tenant)
+                if use is not None:
+                    record = uow.idempotency(use.key, tenant=tenant)
                     if record is not None:
-                        return _repeat(record, "open", None)
+                        return use.answer(record, None)
                 now = self._now()
                 ticket = Ticket(
                     id=self.ticket_ids(),
@@ -422,12 +443,13 @@ class Helpdesk:
                 uow.record(command.events)
                 if self._writes_outbox:
                     uow.enqueue(command.events)
-                if idempotency_key is not None:
-                    uow.remember(idempotency_key, command="open", result=ticket)
+                if use is not None:
+                    use.remember(uow, ticket)
                 try:
                     uow.commit()
                 except DuplicateKeyError as error:
-                    return _repeat(error.record, "open", None)
+                    assert use is not None  # only a key can be taken
+                    return use.answer(error.record, None)
                 except ConcurrencyError:
                     if attempt + 1 == _OPEN_RETRIES:
                         raise
@@ -485,7 +507,21 @@ class Helpdesk:
             if event is not None and event in workflow.allowed_in(ticket.status):
                 command.fire(event, actor=author, reason=None, data={})
 
-        return self._run("reply", ticket_id, apply, idempotency_key)
+        return self._run(
+            "reply",
+            ticket_id,
+            apply,
+            actor=author,
+            arguments={
+                "author": author,
+                "body": body,
+                "public": public,
+                "automated": automated,
+                "external_id": external_id,
+                "at": at,
+            },
+            key=idempotency_key,
+        )
 
     def add_note(
         self,
@@ -533,7 +569,14 @@ class Helpdesk:
             check_may_fire(actor, ticket, self._workflow(ticket), event)
             command.fire(event, actor=actor, reason=reason, data=data)
 
-        return self._run("transition", ticket_id, apply, idempotency_key)
+        return self._run(
+            "transition",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"event": event, "actor": actor, "reason": reason, "data": data},
+            key=idempotency_key,
+        )
 
     def resolve(
         self,
@@ -616,7 +659,14 @@ class Helpdesk:
             )
             ticket.team, ticket.assignee = new_team, new_assignee
 
-        return self._run("assign", ticket_id, apply, idempotency_key)
+        return self._run(
+            "assign",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"actor": actor, "team": team, "assignee": assignee, "reason": reason},
+            key=idempotency_key,
+        )
 
     def set_priority(
         self,
@@ -638,7 +688,14 @@ class Helpdesk:
                 return
             command.change_priority(new, actor=actor, reason=reason, manual=True)
 
-        return self._run("set_priority", ticket_id, apply, idempotency_key)
+        return self._run(
+            "set_priority",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"priority": new, "actor": actor, "reason": reason},
+            key=idempotency_key,
+        )
 
     def escalate(
         self,
@@ -693,7 +750,14 @@ class Helpdesk:
                     trigger=Cause("escalated"),
                 )
 
-        return self._run("escalate", ticket_id, apply, idempotency_key)
+        return self._run(
+            "escalate",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"actor": actor, "reason": reason, "team": team},
+            key=idempotency_key,
+        )
 
     def update(
         self,
@@ -712,6 +776,8 @@ class Helpdesk:
         ``custom_fields`` are merged into the ticket's (a ``None`` value removes a field).
         The priority rules then run again, unless a person set the priority.
         """
+        if not isinstance(tags, _Unset):
+            tags = _to_tags(tags)  # read once: an iterator is not read again below
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -745,7 +811,21 @@ class Helpdesk:
                 setattr(ticket, name, getattr(checked, name))
             decide_priority(command, self.policies, actor=AUTOMATION, trigger="updated")
 
-        return self._run("update", ticket_id, apply, idempotency_key)
+        return self._run(
+            "update",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={
+                "actor": actor,
+                "subject": subject,
+                "category": category,
+                "tags": tags,
+                "custom_fields": custom_fields,
+                "reason": reason,
+            },
+            key=idempotency_key,
+        )
 
     def clear_priority(
         self,
@@ -775,7 +855,14 @@ class Helpdesk:
                     cause=Cause("priority_kept"),
                 )
 
-        return self._run("clear_priority", ticket_id, apply, idempotency_key)
+        return self._run(
+            "clear_priority",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"actor": actor, "reason": reason},
+            key=idempotency_key,
+        )
 
     def auto_assign(
         self,
@@ -801,7 +888,14 @@ class Helpdesk:
             self._check_not_closed(ticket, "auto_assign")
             assign(command, self.policies, command.load, actor=actor, trigger=Cause("auto_assign"))
 
-        return self._run("auto_assign", ticket_id, apply, idempotency_key)
+        return self._run(
+            "auto_assign",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"actor": actor},
+            key=idempotency_key,
+        )
 
     def queue(
         self,
@@ -873,7 +967,9 @@ class Helpdesk:
             )
             ticket.assignee = agent_id
 
-        return self._run("claim", ticket_id, apply, None)
+        return self._run(
+            "claim", ticket_id, apply, actor=Party.agent(agent_id), arguments={}, key=None
+        )
 
     def rate(
         self,
@@ -913,7 +1009,14 @@ class Helpdesk:
             command.emit(Rated, actor=actor, score=score, comment=comment, previous=ticket.rating)
             ticket.rating = score
 
-        return self._run("rate", ticket_id, apply, idempotency_key)
+        return self._run(
+            "rate",
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"score": score, "actor": actor, "comment": comment},
+            key=idempotency_key,
+        )
 
     # -- service levels -----------------------------------------------------------------------
 
@@ -1064,23 +1167,41 @@ class Helpdesk:
             check_may_fire(actor, ticket, workflow, event)
             cmd.fire(event, actor=actor, reason=reason, data=data)
 
-        return self._run(command, ticket_id, apply, key)
+        return self._run(
+            command,
+            ticket_id,
+            apply,
+            actor=actor,
+            arguments={"actor": actor, "reason": reason, **data},
+            key=key,
+        )
 
     def _run(
         self,
         name: str,
         ticket_id: str,
         apply: Callable[[Command], None],
+        *,
+        actor: Party,
+        arguments: Mapping[str, Any],
         key: str | None,
     ) -> Ticket:
-        """Load, apply, keep the SLA clocks, save with a version check, commit, notify."""
+        """Load (and hold) the ticket, apply, keep the SLA clocks, save with a version
+        check, commit, notify.
+
+        ``actor`` is who sends the command and ``arguments`` all it was given (but the
+        ticket id): with an idempotency ``key``, a repeat must match both
+        (``chamados.idempotency``).
+        """
+        use = KeyUse.of(key, name, actor=actor, arguments=arguments)
         with self.storage.unit_of_work() as uow:
-            ticket = uow.get(ticket_id, tenant=self.tenant)
-            if key is not None:
-                record = uow.idempotency(key, tenant=ticket.tenant)
+            # Held until the commit: commands on one ticket queue up rather than fail.
+            ticket = uow.get(ticket_id, tenant=self.tenant, lock=True)
+            if use is not None:
+                record = uow.idempotency(use.key, tenant=ticket.tenant)
                 if record is not None:
-                    return _repeat(record, name, ticket.id)
-            result, events = self._apply(uow, ticket, name, apply, key)
+                    return use.answer(record, ticket.id)
+            result, events = self._apply(uow, ticket, name, apply, use)
         self._publish(events)
         return result
 
@@ -1090,7 +1211,7 @@ class Helpdesk:
         ticket: Ticket,
         name: str,
         apply: Callable[[Command], None],
-        key: str | None,
+        use: KeyUse | None,
     ) -> tuple[Ticket, list[TicketEvent]]:
         """Apply a command to a ticket loaded in ``uow`` and commit it; the ticket as
         saved and the events recorded (none when nothing changed or a repeat)."""
@@ -1111,12 +1232,13 @@ class Helpdesk:
         uow.record(command.events)
         if self._writes_outbox:
             uow.enqueue(command.events)
-        if key is not None:
-            uow.remember(key, command=name, result=ticket)
+        if use is not None:
+            use.remember(uow, ticket)
         try:
             uow.commit()
         except DuplicateKeyError as error:
-            return _repeat(error.record, name, ticket.id), []
+            assert use is not None  # only a key can be taken
+            return use.answer(error.record, ticket.id), []
         return ticket.copy(), list(command.events)
 
     def _keep_clocks(
@@ -1267,14 +1389,3 @@ def _refusal(
         workflow=workflow.workflow_name,
         detail=detail,
     )
-
-
-def _repeat(record: Any, command: str, ticket_id: str | None) -> Ticket:
-    """Answer a repeated idempotency key with the first result, or refuse a reused key."""
-    if record.command != command or (ticket_id is not None and record.ticket_id != ticket_id):
-        again = command if ticket_id is None else f"{command} on ticket {ticket_id!r}"
-        raise IdempotencyKeyReusedError(
-            record.key, first=record.describes(), again=again, ticket_id=record.ticket_id
-        )
-    result: Ticket = record.result.copy()
-    return result

@@ -1,9 +1,11 @@
 """The in-memory storage adapter: a database's semantics, without the database.
 
 Commits are atomic (all changes or none, under one lock), saves are version-checked,
-idempotency keys are unique per tenant, and every ticket handed out is a copy. It is the
-default storage of ``Helpdesk`` and the reference the contract suite is written against.
-It keeps nothing when the process ends.
+idempotency keys are unique per tenant, and every ticket handed out is a copy. A ticket
+loaded with ``get(..., lock=True)`` is held by its unit of work until it ends (a lock per
+ticket), so commands on one ticket queue up as they do on a database that locks rows. It
+is the default storage of ``Helpdesk`` and the reference the contract suite is written
+against. It keeps nothing when the process ends.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from attrs import define, evolve
 
 from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
-from chamados.exceptions import ConcurrencyError
+from chamados.exceptions import ConcurrencyError, StorageError
 from chamados.ids import new_uid
 from chamados.model import Ticket
 from chamados.reports.facts import Stay
@@ -58,6 +60,9 @@ class MemoryStorage(Storage):
         self._deadline_of: dict[str, tuple[int, str]] = {}
         self._outbox = _MemoryOutbox(self._lock)
         self._stays: list[Stay] = []
+        # Per ticket: the lock a unit of work holds it by, and the thread holding it.
+        self._holds: dict[str, threading.Lock] = {}
+        self._holders: dict[str, int] = {}
 
     def _index_deadline(self, ticket: Ticket) -> None:
         old = self._deadline_of.pop(ticket.id, None)
@@ -90,10 +95,35 @@ class _MemoryUnitOfWork(UnitOfWork):
     def __init__(self, storage: MemoryStorage) -> None:
         super().__init__()
         self._storage = storage
+        self._held: list[str] = []
 
     def _get(self, ticket_id: str) -> Ticket | None:
         ticket = self._storage._tickets.get(ticket_id)
         return None if ticket is None else ticket.copy()
+
+    def _get_locked(self, ticket_id: str) -> Ticket | None:
+        storage = self._storage
+        me = threading.get_ident()
+        with storage._lock:
+            if storage._holders.get(ticket_id) == me:
+                raise StorageError(
+                    f"this thread already holds ticket {ticket_id!r} in another unit of "
+                    f"work, which would wait for itself; finish that one first"
+                )
+            hold = storage._holds.setdefault(ticket_id, threading.Lock())
+        hold.acquire()
+        with storage._lock:
+            storage._holders[ticket_id] = me
+        self._held.append(ticket_id)
+        return self._get(ticket_id)
+
+    def _end(self) -> None:
+        storage = self._storage
+        with storage._lock:
+            for ticket_id in self._held:
+                storage._holders.pop(ticket_id, None)
+                storage._holds[ticket_id].release()
+        self._held.clear()
 
     def _history(self, ticket_id: str) -> Iterable[TicketEvent]:
         with self._storage._lock:

@@ -40,13 +40,20 @@ __all__ = [
 
 @frozen
 class IdempotencyRecord:
-    """What a command with an idempotency key did: enough to answer a repeat of it."""
+    """What a command with an idempotency key did: enough to answer a repeat of it.
+
+    ``actor`` is the party that sent the command and ``fingerprint`` the fingerprint of
+    its name and arguments (``chamados.idempotency.fingerprint``): a repeat must match
+    both. Records stored before they were kept (schema version 1) hold ``None``.
+    """
 
     tenant: str
     key: str
     command: str
     ticket_id: str
     result: Ticket = field(eq=False)
+    actor: Party | None = None
+    fingerprint: str | None = None
 
     def describes(self) -> str:
         """``"reply on ticket T-1"``: for error messages."""
@@ -130,6 +137,12 @@ class UnitOfWork(ABC):
     Tickets it returns are copies: changing them changes nothing until ``save`` and
     ``commit``. A ticket is saved with ``version`` one above the version it was loaded
     at; the commit fails with ``ConcurrencyError`` if someone saved it in between.
+
+    Commands load their ticket with ``get(..., lock=True)``: on adapters that can, the
+    unit of work then holds the ticket until it ends, and another command on the same
+    ticket waits for it instead of failing the version check (``SELECT ... FOR UPDATE``
+    on PostgreSQL and MariaDB, ``BEGIN IMMEDIATE`` on SQLite, a lock per ticket in
+    memory). The version check stays for everything else.
     """
 
     def __init__(self) -> None:
@@ -141,6 +154,7 @@ class UnitOfWork(ABC):
         self._keys: list[IdempotencyRecord] = []
         self._outbox: list[TicketEvent] = []
         self._stays: list[Stay] = []
+        self._locked: set[str] = set()
         self._finished = False
 
     # -- context manager -------------------------------------------------------------------
@@ -160,15 +174,29 @@ class UnitOfWork(ABC):
 
     # -- reads -----------------------------------------------------------------------------
 
-    def get(self, ticket_id: str, *, tenant: str | None) -> Ticket:
+    def get(self, ticket_id: str, *, tenant: str | None, lock: bool = False) -> Ticket:
         """The ticket ``ticket_id`` of ``tenant`` (any tenant when ``None``), as a copy.
 
         Raises ``TicketNotFoundError`` when it does not exist or belongs to another tenant:
         callers cannot tell the two apart, so ids of other tenants leak nothing.
+
+        ``lock=True`` is for a command about to change the ticket: the unit of work holds
+        the ticket until it ends (where the adapter can), another unit of work asking for
+        it with ``lock=True`` waits until then and reads what this one committed. Reads
+        without ``lock`` never wait. The first locked read is the version ``save``
+        checks against, even after an earlier read without the lock.
         """
         self._check_open()
         staged = self._inserts.get(ticket_id) or self._updates.get(ticket_id)
-        ticket = staged.copy() if staged is not None else self._get(ticket_id)
+        if staged is not None:
+            ticket: Ticket | None = staged.copy()
+        elif lock and ticket_id not in self._locked:
+            ticket = self._get_locked(ticket_id)
+            self._locked.add(ticket_id)
+            if ticket is not None:
+                self._loaded.pop(ticket_id, None)  # a read before the lock may be stale
+        else:
+            ticket = self._get(ticket_id)
         if ticket is None or (tenant is not None and ticket.tenant != tenant):
             raise TicketNotFoundError(ticket_id, tenant=tenant)
         if staged is None and ticket.id not in self._loaded:
@@ -274,10 +302,23 @@ class UnitOfWork(ABC):
         self._check_open()
         self._stays.extend(stays)
 
-    def remember(self, key: str, *, command: str, result: Ticket) -> None:
-        """Stage an idempotency key: a repeat of ``command`` with ``key`` returns ``result``."""
+    def remember(
+        self, key: str, *, command: str, result: Ticket, actor: Party, fingerprint: str
+    ) -> None:
+        """Stage an idempotency key: a repeat of ``command`` with ``key``, by ``actor``
+        with the same ``fingerprint`` of its arguments, returns ``result``."""
         self._check_open()
-        self._keys.append(IdempotencyRecord(result.tenant, key, command, result.id, result.copy()))
+        self._keys.append(
+            IdempotencyRecord(
+                result.tenant,
+                key,
+                command,
+                result.id,
+                result.copy(),
+                actor=actor,
+                fingerprint=fingerprint,
+            )
+        )
 
     # -- finishing -------------------------------------------------------------------------------
 
@@ -355,6 +396,13 @@ class UnitOfWork(ABC):
     @abstractmethod
     def _get(self, ticket_id: str) -> Ticket | None:
         """The stored ticket (a copy), or ``None``."""
+
+    def _get_locked(self, ticket_id: str) -> Ticket | None:
+        """The stored ticket (a copy), or ``None``, held for this unit of work until it
+        ends: another unit of work asking for it here waits. The default only reads
+        (for adapters that rely on the version check alone; they declare
+        ``locks_tickets = False`` in the contract suite)."""
+        return self._get(ticket_id)
 
     @abstractmethod
     def _history(self, ticket_id: str) -> Iterable[TicketEvent]:

@@ -5,17 +5,23 @@
 host application holds (chamados then writes through it, inside a savepoint, and never
 commits: the host's commit or rollback decides for both).
 
-How a unit of work runs: reads are short transactions of their own (so nothing is
-locked while a command thinks), and the commit writes the ticket row with a version
-check, the history, the messages, the outbox and the idempotency key in one
-transaction. A stale version, a duplicate id or key, or a lost connection leaves nothing
-written. The SLA monitor's ``claim_due`` opens the transaction early and locks the row
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL and MariaDB; ``BEGIN IMMEDIATE`` on SQLite).
+How a unit of work runs: reads are short transactions of their own, and the commit
+writes the ticket row with a version check, the history, the messages, the outbox and
+the idempotency key in one transaction. A stale version, a duplicate id or key, or a
+lost connection leaves nothing written. A command loads its ticket with
+``get(..., lock=True)``, which opens that transaction at once and holds the ticket until
+the commit (``SELECT ... FOR UPDATE`` on PostgreSQL and MariaDB, ``BEGIN IMMEDIATE`` on
+SQLite, which lets one writer at a time): commands on one ticket queue up instead of
+failing the version check, and reads (``Helpdesk.get``) never wait. The SLA monitor's
+``claim_due`` opens the transaction early too, and skips rows others hold (``FOR UPDATE
+SKIP LOCKED``).
 
 Tickets and events are stored as JSON documents (``chamados.storage.codec``) next to the
-columns queries filter and sort on. Driver errors are translated here, in one place:
-``StorageUnavailableError`` when the database cannot be reached, ``StorageError``
-otherwise.
+columns queries filter and sort on. Driver errors are translated here, in one place
+(``SqlStorage._guard``): ``StorageConfigurationError`` when the database refuses the
+connection for good (unknown database or user, wrong password, bad options, a SQLite
+folder that does not exist), ``StorageUnavailableError`` when it cannot be reached,
+``StorageError`` otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
@@ -38,10 +45,11 @@ from chamados.exceptions import (
     ConcurrencyError,
     ConfigurationError,
     SchemaVersionError,
+    StorageConfigurationError,
     StorageError,
     StorageUnavailableError,
 )
-from chamados.model import Ticket
+from chamados.model import Party, PartyKind, Ticket
 from chamados.reports.facts import Stay
 
 if TYPE_CHECKING:
@@ -59,8 +67,8 @@ from chamados.storage.port import (
 
 __all__ = ["SCHEMA_VERSION", "SqlStorage", "make_engine", "metadata"]
 
-SCHEMA_VERSION = 1
-"""The schema this chamados reads and writes."""
+SCHEMA_VERSION = 2
+"""The schema this chamados reads and writes (``MIGRATIONS`` lists the changes)."""
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -244,12 +252,18 @@ idempotency = sa.Table(
     sa.Column("command", sa.String(64), nullable=False),
     sa.Column("ticket_id", sa.String(64), nullable=False),
     sa.Column("result", _DOC, nullable=False),
+    # Who used the key and the fingerprint of the command's arguments (schema 2; NULL
+    # in rows written before, see chamados.idempotency).
+    sa.Column("actor_kind", sa.String(32)),
+    sa.Column("actor_id", sa.String(128)),
+    sa.Column("fingerprint", sa.String(64)),
 )
 
 _TABLES = [t.name for t in metadata.sorted_tables]
 
 # Statements every command runs, built once.
 _GET_TICKET = sa.select(tickets.c.data).where(tickets.c.id == sa.bindparam("ticket_id"))
+_GET_TICKET_LOCKED = _GET_TICKET.with_for_update()
 _GET_HISTORY = (
     sa.select(history.c.data)
     .where(history.c.ticket_id == sa.bindparam("ticket_id"))
@@ -327,7 +341,7 @@ class SqlStorage(Storage):
     ...     uow.find(TicketQuery(tenant="loja-1"))
     []
     >>> storage.schema_version()
-    1
+    2
     """
 
     def __init__(self, target: str | Engine | Connection, *, create: bool | None = None) -> None:
@@ -355,6 +369,7 @@ class SqlStorage(Storage):
         self.dialect = self.engine.dialect.name
         self._create = create if create is not None else self._host is None
         self._checked = False
+        self._max_packet: int | None = None  # MariaDB's max_allowed_packet, once known
 
     def __repr__(self) -> str:
         where = self.engine.url.render_as_string(hide_password=True)
@@ -379,7 +394,7 @@ class SqlStorage(Storage):
                     expected=SCHEMA_VERSION,
                 )
             self._create_all(conn)
-        self._checked = True
+            self._ready(conn)
 
     def upgrade(self) -> int:
         """Migrate the schema to this chamados' version (``chamados db upgrade``); returns
@@ -388,16 +403,17 @@ class SqlStorage(Storage):
             found = self._read_version(conn)
             if found is None:
                 self._create_all(conn)
-                self._checked = True
+                self._ready(conn)
                 return 0
             if found > SCHEMA_VERSION:
                 raise self._newer(found)
+            self._check_known(found)
             ran = 0
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
                 conn.execute(sa.update(schema_table).values(version=version + 1))
                 ran += 1
-        self._checked = True
+            self._ready(conn)
         return ran
 
     def check(self) -> None:
@@ -416,6 +432,7 @@ class SqlStorage(Storage):
                     )
                 self._create_all(conn)
             elif found < SCHEMA_VERSION:
+                self._check_known(found)
                 raise SchemaVersionError(
                     f"the database's chamados schema is version {found}, older than this "
                     f"chamados (version {SCHEMA_VERSION}); run `chamados db upgrade`",
@@ -424,7 +441,28 @@ class SqlStorage(Storage):
                 )
             elif found > SCHEMA_VERSION:
                 raise self._newer(found)
+            self._ready(conn)
+
+    def _ready(self, conn: Connection) -> None:
+        """The schema is this chamados' one: note it, and what the server allows."""
+        if self.dialect in ("mysql", "mariadb"):
+            limit = conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar()
+            self._max_packet = int(limit) if limit is not None else None
         self._checked = True
+
+    def _check_known(self, found: int) -> None:
+        """Refuse a schema version older than ours that no chamados made (no migration
+        leads from it), rather than fail in the middle of an upgrade."""
+        if found >= 1 and all(v in MIGRATIONS for v in range(found, SCHEMA_VERSION)):
+            return
+        raise SchemaVersionError(
+            f"the database's chamados_schema table says version {found}, which no chamados "
+            f"made (versions run from 1 to {SCHEMA_VERSION}); it was changed by hand or by "
+            f"another tool: restore the database from a backup, or set the version the "
+            f"tables really have",
+            found=found,
+            expected=SCHEMA_VERSION,
+        )
 
     def _newer(self, found: int) -> SchemaVersionError:
         return SchemaVersionError(
@@ -511,20 +549,153 @@ class SqlStorage(Storage):
         if self._owned:
             self.engine.dispose()
 
+    def _too_large(self, error: sa_exc.DBAPIError) -> bool:
+        """Whether MariaDB refused a statement larger than its max_allowed_packet. It
+        says so (1153) and hangs up; the client may only see the connection lost while
+        it sent the statement, or while it rolled back after the refusal."""
+        seen: BaseException | None = error
+        for _ in range(8):  # the error, and the ones it interrupted
+            if seen is None:
+                return False
+            if isinstance(seen, sa_exc.DBAPIError):
+                if _code(seen) in _MYSQL_TOO_LARGE:
+                    return True
+                if (
+                    self._max_packet is not None
+                    and seen.params is not None
+                    and _lost(seen, self.dialect)
+                    and _largest_row(seen.params) >= self._max_packet
+                ):
+                    return True
+            seen = seen.__context__
+        return False
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
-        """The one place driver errors become chamados errors."""
+        """The one place driver errors become chamados errors: a refusal only a change
+        of configuration fixes (``StorageConfigurationError``), a statement too large
+        for the server, a database out of reach (``StorageUnavailableError``, worth a
+        retry), or any other refusal (``StorageError``)."""
         try:
             yield
         except sa_exc.DBAPIError as error:
+            fix = _misconfigured(error, self.engine.url)
+            if fix is not None:
+                raise StorageConfigurationError(
+                    f"cannot connect to the database ({_first_line(error)}); {fix}. "
+                    f"Nothing was stored, and retrying will not help until that is fixed"
+                ) from error
+            if self._too_large(error):
+                raise StorageError(
+                    f"the database refused a statement larger than its max_allowed_packet "
+                    f"({_first_line(error)}); nothing was stored. Store less (a shorter "
+                    f"message, fewer or smaller fields), or raise max_allowed_packet on "
+                    f"the server"
+                ) from error
             if _lost(error, self.dialect):
                 raise StorageUnavailableError(
                     f"the database cannot be reached ({_first_line(error)}); nothing was "
                     f"stored, retry when it is back"
                 ) from error
             raise StorageError(f"the database refused: {_first_line(error)}") from error
+        except FileNotFoundError as error:  # a file the driver opens to connect (SSL)
+            named = [
+                f"{name}={value}"
+                for name, value in self.engine.url.query.items()
+                if isinstance(value, str) and ("/" in value or "\\" in value)
+            ]
+            raise StorageConfigurationError(
+                f"a file the database connection needs is missing ({error}; the URL names "
+                f"{', '.join(named) or 'no file'}); fix its path in the URL's options"
+            ) from error
         except sa_exc.SQLAlchemyError as error:
             raise StorageError(f"storage failed: {_first_line(error)}") from error
+
+
+def _largest_row(parameters: Any) -> int:
+    """The bytes of text in the largest row of a statement's ``parameters``."""
+    rows = parameters if isinstance(parameters, list | tuple) else [parameters]
+    largest = 0
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row
+        if not isinstance(values, Iterable):
+            continue
+        size = sum(
+            len(v.encode("utf-8", "surrogatepass")) if isinstance(v, str) else len(v)
+            for v in values
+            if isinstance(v, str | bytes)
+        )
+        largest = max(largest, size)
+    return largest
+
+
+def _code(error: sa_exc.DBAPIError) -> int | None:
+    """The MySQL/MariaDB error number of ``error``, if it has one."""
+    args = getattr(error.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+# What to fix when the server refuses a connection for good (not an outage).
+_FIX_DATABASE = "create the database, or fix the database name in the URL"
+_FIX_USER = "fix the user or the password in the URL, or give that user access"
+_FIX_OPTIONS = "fix the connection options in the URL (sslmode, ssl_*, timeouts...)"
+_MYSQL_REFUSALS = {
+    1044: "give the user access to that database, or fix the database name in the URL",
+    1045: _FIX_USER,
+    1049: _FIX_DATABASE,
+    1251: "the server wants an authentication method the driver lacks; " + _FIX_USER,
+    1698: _FIX_USER,
+    2059: "the server wants an authentication plugin the driver lacks; " + _FIX_USER,
+}
+_MYSQL_TOO_LARGE = frozenset({1153, 1301})  # max_allowed_packet
+_POSTGRES_REFUSALS = (  # fragments of libpq's messages: a failed connection has no SQLSTATE
+    ('database "', "does not exist", _FIX_DATABASE),
+    ('role "', "does not exist", _FIX_USER),
+    ("authentication failed", "", _FIX_USER),
+    ("is not permitted to log in", "", _FIX_USER),
+    ("permission denied for database", "", "give the user CONNECT on the database"),
+    ("no pg_hba.conf entry", "", "allow this client in the server's pg_hba.conf, or " + _FIX_USER),
+    ("sslmode", "", _FIX_OPTIONS),
+    ("ssl", "required", _FIX_OPTIONS),
+)
+
+
+def _misconfigured(error: sa_exc.DBAPIError, url: sa.URL) -> str | None:
+    """What to fix, when ``error`` is a connection the database refuses for a reason
+    only a change of configuration removes; ``None`` for anything else (an outage, a
+    refused statement)."""
+    if error.statement is not None:  # a statement failed, not the connection
+        return None
+    backend = url.get_backend_name()
+    if backend in ("mysql", "mariadb"):
+        code = _code(error)
+        return _MYSQL_REFUSALS.get(code) if code is not None else None
+    if backend == "postgresql":
+        if isinstance(error, sa_exc.ProgrammingError):  # an option libpq does not accept
+            return _FIX_OPTIONS
+        text = str(error.orig).lower()
+        for first, second, fix in _POSTGRES_REFUSALS:
+            if first in text and second in text:
+                return fix
+        return None
+    if backend == "sqlite" and "unable to open database file" in str(error.orig):
+        return _sqlite_path_problem(url.database)
+    return None
+
+
+def _sqlite_path_problem(database: str | None) -> str | None:
+    """Why SQLite cannot open the file ``database`` for good, if the path says so."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser().absolute()
+    if path.is_dir():
+        return f"{path} is a folder, not a database file; fix the path in the URL"
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist; create it, or fix the path in the URL"
+    if not folder.is_dir():
+        return f"{folder} is not a folder; fix the path in the URL"
+    return None
 
 
 def _lost(error: sa_exc.DBAPIError, dialect: str) -> bool:
@@ -547,7 +718,11 @@ _SQLITE_UNAVAILABLE = (
 
 
 # Transactions the database stopped because they clashed with others: retryable.
-_CLASH_SQLSTATES = {"40001": "serialization failure", "40P01": "deadlock"}
+_CLASH_SQLSTATES = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "55P03": "lock wait timeout",  # PostgreSQL's lock_timeout, when the host sets one
+}
 _CLASH_MYSQL_CODES = {1213: "deadlock", 1205: "lock wait timeout"}
 
 
@@ -584,7 +759,9 @@ class _SqlUnitOfWork(UnitOfWork):
         super().__init__()
         self._storage = storage
         self._conn: Connection | None = None
-        self._claimed: sa.engine.Transaction | None = None
+        # The writing transaction, when a locked read or a claim opened it before the
+        # commit: later reads and the commit run in it.
+        self._held: sa.engine.Transaction | None = None
 
     # -- connections and transactions ------------------------------------------------------
 
@@ -600,7 +777,7 @@ class _SqlUnitOfWork(UnitOfWork):
         self, statement: sa.Executable, parameters: dict[str, Any] | None = None
     ) -> Sequence[sa.Row[Any]]:
         conn = self._connection()
-        if self._storage._host is not None or self._claimed is not None:
+        if self._storage._host is not None or self._held is not None:
             return conn.execute(statement, parameters).all()
         conn.info["chamados_write"] = False
         with conn.begin():
@@ -616,8 +793,8 @@ class _SqlUnitOfWork(UnitOfWork):
                     key="storage",
                 )
             return conn.begin_nested()
-        if self._claimed is not None:
-            return self._claimed
+        if self._held is not None:
+            return self._held
         conn.info["chamados_write"] = True
         return conn.begin()
 
@@ -685,12 +862,31 @@ class _SqlUnitOfWork(UnitOfWork):
             statement = statement.where(c.id.not_in(sorted(skip)))
         return statement.order_by(c.sla_deadline_us, c.id)
 
+    def _hold(self) -> Connection:
+        """The connection, in the writing transaction this unit of work holds until it
+        ends (begun now if not yet; the host's own transaction on a host connection)."""
+        conn = self._connection()
+        if self._storage._host is None and self._held is None:
+            conn.info["chamados_write"] = True  # SQLite: BEGIN IMMEDIATE, one writer at a time
+            self._held = conn.begin()
+        return conn
+
+    @_guarded
+    def _get_locked(self, ticket_id: str) -> Ticket | None:
+        conn = self._hold()
+        statement = _GET_TICKET_LOCKED if self._storage.dialect in _LOCKING else _GET_TICKET
+        try:
+            row = conn.execute(statement, {"ticket_id": ticket_id}).first()
+        except sa_exc.DBAPIError as error:
+            clash = _clash(error)
+            if clash is None:
+                raise
+            raise ConcurrencyError(ticket_id, expected=None, actual=None, clash=clash) from error
+        return _ticket(row[0]) if row is not None else None
+
     @_guarded
     def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
-        conn = self._connection()
-        if self._storage._host is None and self._claimed is None:
-            conn.info["chamados_write"] = True  # SQLite: BEGIN IMMEDIATE, one writer at a time
-            self._claimed = conn.begin()
+        conn = self._hold()
         statement = self._due_statement(now, tenant, skip).limit(1)
         if self._storage.dialect in _LOCKING:
             statement = statement.with_for_update(skip_locked=True)
@@ -701,12 +897,17 @@ class _SqlUnitOfWork(UnitOfWork):
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         c = idempotency.c
         rows = self._rows(
-            sa.select(c.command, c.ticket_id, c.result).where(c.tenant == tenant, c.key == key)
+            sa.select(
+                c.command, c.ticket_id, c.result, c.actor_kind, c.actor_id, c.fingerprint
+            ).where(c.tenant == tenant, c.key == key)
         )
         if not rows:
             return None
-        command, ticket_id, result = tuple(rows[0])
-        return IdempotencyRecord(tenant, key, command, ticket_id, _ticket(result))
+        command, ticket_id, result, actor_kind, actor_id, fingerprint = tuple(rows[0])
+        actor = None if actor_kind is None else Party(PartyKind(actor_kind), actor_id)
+        return IdempotencyRecord(
+            tenant, key, command, ticket_id, _ticket(result), actor=actor, fingerprint=fingerprint
+        )
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -744,6 +945,9 @@ class _SqlUnitOfWork(UnitOfWork):
                         command=record.command,
                         ticket_id=record.ticket_id,
                         result=codec.dumps(record.result),
+                        actor_kind=None if record.actor is None else record.actor.kind.value,
+                        actor_id=None if record.actor is None else record.actor.id,
+                        fingerprint=record.fingerprint,
                     )
                 )
             self._commit_transaction(transaction)
@@ -763,7 +967,7 @@ class _SqlUnitOfWork(UnitOfWork):
             self._abandon(transaction)
             raise
         finally:
-            self._claimed = None
+            self._held = None
 
     def _write_facts(self, conn: Connection, changes: Changes) -> None:
         """The indicator rows: the ticket's facts row, its SLA outcomes and breaches
@@ -823,9 +1027,9 @@ class _SqlUnitOfWork(UnitOfWork):
         return StorageError("the database refused the changes (a uniqueness constraint)")
 
     def _rollback(self) -> None:
-        if self._claimed is not None:
-            self._abandon(self._claimed)
-            self._claimed = None
+        if self._held is not None:
+            self._abandon(self._held)
+            self._held = None
 
     def _end(self) -> None:
         if self._conn is not None:
@@ -991,5 +1195,22 @@ def _outbox_row(event: TicketEvent) -> dict[str, Any]:
     }
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_columns(conn: Connection, table: sa.Table, *names: str) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` for columns of ``table`` as ``metadata`` has them
+    (nullable ones: rows already there get ``NULL``)."""
+    for name in names:
+        column = table.c[name]
+        assert column.nullable, f"{table.name}.{name} must be nullable to be added"
+        kind = column.type.compile(dialect=conn.dialect)
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+
+
+def _to_2(conn: Connection) -> None:
+    """Idempotency keys remember who used them and the fingerprint of the command's
+    arguments; keys stored before hold ``NULL`` in both."""
+    _add_columns(conn, idempotency, "actor_kind", "actor_id", "fingerprint")
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_2}
 """Schema migrations: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``."""

@@ -30,6 +30,8 @@ from chamados.testing.factories import make_ticket
 __all__ = ["StorageContract"]
 
 _AT = pendulum.datetime(2026, 3, 2, 12, tz="America/Sao_Paulo")
+_ANA = Party.agent("ana")
+_PRINT = "0f" * 32  # a command's fingerprint: 64 hex digits (chamados.idempotency)
 
 
 def _opened(ticket: Ticket) -> TicketOpened:
@@ -67,17 +69,20 @@ def _id(ticket: Ticket | None) -> str | None:
 
 
 class StorageContract:
-    """Requirements R1-R24 of a storage adapter. Override the ``storage`` fixture.
+    """Requirements R1-R27 of a storage adapter. Override the ``storage`` fixture.
 
     Capabilities an adapter may lack, declared as class attributes:
-    ``concurrent_writers`` (R15: units of work on several threads at once) and
+    ``concurrent_writers`` (R15: units of work on several threads at once),
     ``claims_lock_rows`` (R18: a claimed ticket is skipped by other units of work while
     the claim lasts, as ``FOR UPDATE SKIP LOCKED`` does; adapters that serialise writers
-    instead, like SQLite, declare ``False``).
+    instead, like SQLite, declare ``False``) and ``locks_tickets`` (R26, R27: a ticket
+    loaded with ``get(..., lock=True)`` is held until the unit of work ends, so commands
+    on one ticket queue up; adapters that only check versions declare ``False``).
     """
 
     concurrent_writers: ClassVar[bool] = True
     claims_lock_rows: ClassVar[bool] = False
+    locks_tickets: ClassVar[bool] = False
 
     @pytest.fixture
     def storage(self) -> Storage:
@@ -169,7 +174,7 @@ class StorageContract:
             uow.save(stale)
             uow.save(fresh_other)
             uow.record([_reply(stale, "loser"), _reply(fresh_other, "collateral")])
-            uow.remember("key-r5", command="reply", result=stale)
+            uow.remember("key-r5", command="reply", result=stale, actor=_ANA, fingerprint=_PRINT)
             with pytest.raises(ConcurrencyError) as caught:
                 uow.commit()
         assert caught.value.ticket_id == ticket.id
@@ -237,7 +242,13 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             uow.add(ticket)
             uow.record([_opened(ticket)])
-            uow.remember("claim-1", command="open", result=ticket)
+            uow.remember(
+                "claim-1",
+                command="open",
+                result=ticket,
+                actor=ticket.requester,
+                fingerprint=_PRINT,
+            )
             uow.commit()
         with storage.unit_of_work() as uow:
             record = uow.idempotency("claim-1", tenant="loja-1")
@@ -252,13 +263,43 @@ class StorageContract:
             for uow, ticket in ((a, first), (b, second)):
                 uow.add(ticket)
                 uow.record([_opened(ticket)])
-                uow.remember("same-key", command="open", result=ticket)
+                uow.remember(
+                    "same-key",
+                    command="open",
+                    result=ticket,
+                    actor=ticket.requester,
+                    fingerprint=_PRINT,
+                )
             a.commit()
             with pytest.raises(DuplicateKeyError) as caught:
                 b.commit()
         assert caught.value.record.ticket_id == "T-R12a"
         with storage.unit_of_work() as uow, pytest.raises(TicketNotFoundError):
             uow.get("T-R12b", tenant=None)
+
+    def test_r25_an_idempotency_key_keeps_its_party_and_fingerprint(
+        self, storage: Storage
+    ) -> None:
+        """R25: a committed key reads back with the party that used it and the
+        fingerprint of the command's arguments, as they were stored."""
+        ticket = self.add(storage)
+        seller = Party.partner("seller-9", name="Loja do Zé")
+        with storage.unit_of_work() as uow:
+            loaded = uow.get(ticket.id, tenant=None)
+            loaded.version += 1
+            uow.save(loaded)
+            uow.record([_reply(loaded, "Olá")])
+            uow.remember(
+                "msg-25", command="reply", result=loaded, actor=seller, fingerprint=_PRINT
+            )
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            record = uow.idempotency("msg-25", tenant="loja-1")
+        assert record is not None
+        assert (record.command, record.ticket_id) == ("reply", ticket.id)
+        assert record.actor == seller
+        assert record.actor.kind is seller.kind
+        assert record.fingerprint == _PRINT
 
     def test_r13_find_filters_and_orders(self, storage: Storage) -> None:
         """R13: find() applies every filter and lists the oldest tickets first."""
@@ -385,6 +426,64 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             assert uow.get(ticket.id, tenant=None).version == 1 + workers * rounds
             assert len(uow.history(ticket.id, tenant=None)) == 1 + workers * rounds
+
+    def test_r26_units_of_work_that_lock_a_ticket_take_turns(self, storage: Storage) -> None:
+        """R26: units of work on several threads that each load one ticket with
+        ``lock=True``, change it and commit all succeed, one after the other: none
+        raises ConcurrencyError."""
+        if not self.locks_tickets:
+            pytest.skip(f"{type(self).__name__} declares locks_tickets = False")
+        ticket = self.add(storage)
+        workers = 8
+        start = threading.Barrier(workers)
+        failures: list[BaseException] = []
+
+        def work(n: int) -> None:
+            try:
+                start.wait()
+                with storage.unit_of_work() as uow:
+                    loaded = uow.get(ticket.id, tenant="loja-1", lock=True)
+                    assert uow.get(ticket.id, tenant="loja-1", lock=True) == loaded
+                    loaded.version += 1
+                    uow.save(loaded)
+                    uow.record([_reply(loaded, f"turn {n}")])
+                    uow.commit()
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not failures, failures
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=None).version == 1 + workers
+            assert len(uow.history(ticket.id, tenant=None)) == 1 + workers
+
+    def test_r27_a_read_does_not_wait_for_a_held_ticket(self, storage: Storage) -> None:
+        """R27: while a unit of work holds a ticket (``lock=True``), reads without a lock
+        in other units of work go on, and see the version last committed."""
+        if not self.locks_tickets:
+            pytest.skip(f"{type(self).__name__} declares locks_tickets = False")
+        ticket = self.add(storage)
+        read: list[int] = []
+
+        def reader() -> None:
+            with storage.unit_of_work() as uow:
+                read.append(uow.get(ticket.id, tenant=None).version)
+
+        with storage.unit_of_work() as holder:
+            held = holder.get(ticket.id, tenant=None, lock=True)
+            thread = threading.Thread(target=reader)
+            thread.start()
+            thread.join(timeout=60)
+            assert read == [1]
+            held.version += 1
+            holder.save(held)
+            holder.commit()
+        reader()
+        assert read == [1, 2]
 
     # -- the outbox ----------------------------------------------------------------------------
 
