@@ -154,6 +154,13 @@ def _parts(
             raise ConfigurationError(
                 f"{kind}= must be a positive timedelta, got {amount!r}", key="target"
             )
+        if amount > BusinessCalendar.HORIZON:
+            raise ConfigurationError(
+                f"{kind}={amount} is longer than {BusinessCalendar.HORIZON_YEARS} years, "
+                f"the horizon within which calendars answer; give a target a customer can "
+                f"wait for",
+                key="target",
+            )
         parts.append(TargetPart(kind, amount=amount))  # type: ignore[arg-type]
     if business_days is not None:
         if (
@@ -164,6 +171,13 @@ def _parts(
             raise ConfigurationError(
                 f"business_days= must be a whole number of days, at least 1, "
                 f"got {business_days!r}",
+                key="target",
+            )
+        if business_days > BusinessCalendar.HORIZON.days:
+            raise ConfigurationError(
+                f"business_days={business_days} do not fit in "
+                f"{BusinessCalendar.HORIZON_YEARS} years, the horizon within which calendars "
+                f"answer; give a target a customer can wait for",
                 key="target",
             )
         parts.append(TargetPart("business_days", days=business_days))
@@ -265,6 +279,7 @@ class SlaPolicy:
                     key=f"targets.{metric}",
                 )
             _check_spec(spec, f"{where}: targets.{metric}")
+            _check_reach(spec, calendar, f"{where}: targets.{metric}", f"targets.{metric}")
         if reopen not in ("resume", "restart"):
             raise ConfigurationError(
                 f"{where}: reopen must be 'resume' or 'restart'", key="reopen"
@@ -330,6 +345,31 @@ def _check_spec(spec: Any, where: str) -> None:
         if not isinstance(target, Target):
             raise ConfigurationError(
                 f"{where}[{key!r}] must be a Target, got {target!r}", key=where
+            )
+
+
+def _check_reach(spec: TargetSpec, calendar: BusinessCalendar, where: str, key: str) -> None:
+    """Refuse targets the calendar cannot reach within its horizon: every command would
+    search a century for a due time and fail."""
+    targets = [spec] if isinstance(spec, Target) else list(spec.values())
+    for part in (part for target in targets for part in target.parts):
+        if part.kind == "business" and part.amount is not None:
+            too_far = part.amount > calendar.max_duration
+            years = part.amount / (calendar.weekly_hours * 52)
+            week = _duration(calendar.weekly_hours)
+        elif part.kind == "business_days" and part.days is not None:
+            too_far = part.days > calendar.max_business_days
+            years = part.days / (calendar.weekly_days * 52)
+            week = f"{calendar.weekly_days} days"
+        else:
+            continue
+        if too_far:
+            raise ConfigurationError(
+                f"{where}: {part.describe()} would take about {years:,.0f} years on this "
+                f"calendar (open {week} a week), and calendars "
+                f"answer within {calendar.HORIZON_YEARS} years; shorten the target or give "
+                f"the calendar more hours",
+                key=key,
             )
 
 
