@@ -335,7 +335,11 @@ class TestMonitor:
         desk = desk_at("2026-03-02T09:00:00-03:00", storage=storage)
         t = open_ticket(desk)
         goto(desk, "2026-03-02T14:00:00-03:00")
-        other = Helpdesk(storage=storage, clock=desk.clock)  # a worker that keeps no clocks
+        # Another worker whose commands change the ticket but, behind in time, report
+        # nothing of the SLA (a desk without policies would end the clocks instead).
+        other = Helpdesk(
+            storage=storage, clock=FakeClock("2026-03-02T09:30:00-03:00"), sla=[store()]
+        )
         for n in range(3):
             storage.before_commit.append(lambda n=n: other.add_note(t, author=ANA, body=f"{n}"))
         assert desk.tick() == []
@@ -527,3 +531,61 @@ def test_a_policy_that_starts_to_apply_mid_way_is_replayed_from_the_history() ->
     assert len(applied) == 1
     desk.set_priority(t, "high", actor=ANA)
     assert {c.policy for c in desk.get(t).sla_clocks} == {"loja"}
+
+
+class TestADeskWithoutPolicies:
+    """Item 7: removing every policy ends the clocks, as a policy that stops matching does."""
+
+    def desks(self) -> tuple[Helpdesk, Helpdesk, str]:
+        storage = MemoryStorage()
+        before = desk_at("2026-03-02T09:00:00-03:00", store(), storage=storage)
+        t = open_ticket(before)
+        after = Helpdesk(storage=storage, clock=before.clock, sla=[])
+        return before, after, t
+
+    def test_reads_show_no_clocks(self) -> None:
+        """get() on a desk without policies shows none of the clocks the ticket carried."""
+        _, after, t = self.desks()
+        ticket = after.get(t)
+        assert (ticket.sla_clocks, ticket.sla_deadline) == ((), None)
+
+    def test_nothing_is_promised_to_the_customer(self) -> None:
+        """expectations() promises no answer and no resolution."""
+        _, after, t = self.desks()
+        expected = after.expectations(t)
+        assert (expected.next_answer_text, expected.resolution_text) == (None, None)
+
+    def test_a_command_saves_the_ticket_without_clocks(self) -> None:
+        """The first command stores the ticket with no clocks, state or deadline, and
+        records no SLA event."""
+        before, after, t = self.desks()
+        after.add_note(t, author=ANA, body="sem SLA agora")
+        stored = after.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_state, stored.sla_clocks, stored.sla_deadline) == (None, (), None)
+        assert [type(e) for e in sla_events(after, t)] == [SlaApplied, SlaApplied]
+
+    def test_the_monitor_ends_stale_deadlines_and_records_nothing(self) -> None:
+        """A tick after the old deadline clears it, so the ticket is not due again."""
+        before, after, t = self.desks()
+        goto(after, "2026-03-02T14:00:00-03:00")
+        assert after.tick() == []
+        stored = after.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_clocks, stored.sla_deadline) == ((), None)
+        assert after.tick() == []
+        assert not any(isinstance(e, SlaBreached) for e in sla_events(after, t))
+
+    def test_a_ticket_that_never_had_clocks_is_left_alone(self) -> None:
+        """Without policies and without clocks, a command never reads the history for SLA."""
+        desk = Helpdesk(clock=FakeClock("2026-03-02T09:00:00-03:00"), ticket_ids=SequentialIds())
+        t = open_ticket(desk)
+        desk.add_note(t, author=ANA, body="nota")
+        stored = desk.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_state, stored.sla_clocks, stored.sla_deadline) == (None, (), None)
+
+    def test_policies_brought_back_rebuild_the_clocks_from_the_history(self) -> None:
+        """A desk with the policy again replays the history: the clocks are as if kept."""
+        before, after, t = self.desks()
+        after.add_note(t, author=ANA, body="sem SLA agora")
+        again = Helpdesk(storage=after.storage, clock=after.clock, sla=[store()])
+        first = clock_of(again, t, "first_response")
+        assert (first.status, first.due_at) == ("running", sp(2026, 3, 2, 13))

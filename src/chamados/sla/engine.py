@@ -6,7 +6,9 @@ the events that happen *now* (a clock applied, paused, resumed, met), then looks
 derived instants up to now, which gives the warnings and breaches not yet reported,
 each exactly once. When the policies that apply to a ticket change (another category,
 another policy set, new pause rules) the cycles are rebuilt from the whole history, so
-the result is always what a replay of the history gives.
+the result is always what a replay of the history gives. When none applies (the policy
+stopped matching, or the desk keeps no policies at all) the ticket keeps no clocks: the
+ones it carried end, and nothing is promised or watched any more.
 
 How the metrics run (pauses aside):
 
@@ -234,6 +236,15 @@ class SlaEngine:
     def __bool__(self) -> bool:
         return bool(self.policies)
 
+    def tracks(self, ticket: Ticket) -> bool:
+        """Whether ``ticket`` gives the engine work: policies that may apply to it, or
+        clocks it still carries from policies this desk no longer keeps (which end)."""
+        return bool(self.policies) or (
+            ticket.sla_state is not None
+            or bool(ticket.sla_clocks)
+            or ticket.sla_deadline is not None
+        )
+
     # -- for the Helpdesk ----------------------------------------------------------------------
 
     def run(self, command: Command, history: History, *, since: int = 0) -> None:
@@ -243,6 +254,9 @@ class SlaEngine:
         breaches)."""
         ticket, now = command.ticket, command.now
         policies, fingerprint = self._applicable(ticket)
+        if not policies:
+            _end_clocks(ticket)
+            return
         workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
         earlier = list(command.events[:since])
         new_events = list(command.events[since:])
@@ -284,6 +298,9 @@ class SlaEngine:
     def refresh(self, ticket: Ticket, now: pendulum.DateTime, history: History) -> None:
         """Set ``ticket.sla_clocks`` as they stand at ``now`` (nothing is recorded)."""
         policies, fingerprint = self._applicable(ticket)
+        if not policies:
+            _end_clocks(ticket)
+            return
         state: SlaState | None = ticket.sla_state
         if state is None or state.fingerprint != fingerprint:
             workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
@@ -426,3 +443,11 @@ class SlaEngine:
         ticket.sla_state = state
         ticket.sla_clocks = tuple(clocks)
         ticket.sla_deadline = deadline
+
+
+def _end_clocks(ticket: Ticket) -> None:
+    """No policy applies to ``ticket``: it keeps no clocks and owes nothing (the clocks
+    of a policy that stopped matching, or of a desk that keeps no policies, end)."""
+    ticket.sla_state = None
+    ticket.sla_clocks = ()
+    ticket.sla_deadline = None
