@@ -558,7 +558,7 @@ class TestADeskWithoutPolicies:
     def test_a_command_saves_the_ticket_without_clocks(self) -> None:
         """The first command stores the ticket with no clocks, state or deadline, and
         records no SLA event."""
-        before, after, t = self.desks()
+        _, after, t = self.desks()
         after.add_note(t, author=ANA, body="sem SLA agora")
         stored = after.storage.unit_of_work().get(t, tenant=None)
         assert (stored.sla_state, stored.sla_clocks, stored.sla_deadline) == (None, (), None)
@@ -566,7 +566,7 @@ class TestADeskWithoutPolicies:
 
     def test_the_monitor_ends_stale_deadlines_and_records_nothing(self) -> None:
         """A tick after the old deadline clears it, so the ticket is not due again."""
-        before, after, t = self.desks()
+        _, after, t = self.desks()
         goto(after, "2026-03-02T14:00:00-03:00")
         assert after.tick() == []
         stored = after.storage.unit_of_work().get(t, tenant=None)
@@ -584,7 +584,7 @@ class TestADeskWithoutPolicies:
 
     def test_policies_brought_back_rebuild_the_clocks_from_the_history(self) -> None:
         """A desk with the policy again replays the history: the clocks are as if kept."""
-        before, after, t = self.desks()
+        _, after, t = self.desks()
         after.add_note(t, author=ANA, body="sem SLA agora")
         again = Helpdesk(storage=after.storage, clock=after.clock, sla=[store()])
         first = clock_of(again, t, "first_response")
