@@ -84,6 +84,19 @@ class _Fold:
         self.workflow = workflow
         self.requester = requester
         self.notes: list[Note] = []
+        # The statuses the folded events went through, with the instant each began
+        # (``None``: before the first event folded), to say where a clock ran out.
+        self.statuses: list[tuple[pendulum.DateTime | None, str]] = [(None, self.status)]
+
+    def status_at(self, instant: pendulum.DateTime) -> str:
+        """The status the ticket was in at ``instant`` (before a change at that instant:
+        a clock that runs out as the status changes ran out in the old one)."""
+        found = self.statuses[0][1]
+        for since, status in self.statuses:
+            if since is not None and since >= instant:
+                break
+            found = status
+        return found
 
     def state(self, fingerprint: str) -> SlaState:
         return SlaState(
@@ -137,6 +150,7 @@ class _Fold:
 
     def opened(self, event: TicketOpened) -> None:
         self.status = event.status
+        self.statuses = [(None, event.status)]
         partner_owes = self.workflow.status_of(self.status).owner is Owner.PARTNER
         metrics = ["first_response", "resolution"] + (["partner_response"] if partner_owes else [])
         for policy in self.policies:
@@ -174,6 +188,7 @@ class _Fold:
         before = self.workflow.status_of(event.from_status)
         after = self.workflow.status_of(event.to_status)
         self.status = after.id
+        self.statuses.append((at, after.id))
         ending = before.category.is_active and not after.category.is_active
         reopening = not before.category.is_active and after.category.is_active
         for policy in self.policies:
@@ -292,7 +307,7 @@ class SlaEngine:
             ]
             notes = new_clocks + fold.notes
         state = fold.state(fingerprint)
-        state = self._report(command, state, policies, notes)
+        state = self._report(command, state, policies, notes, fold.status_at)
         self._publish(ticket, state, policies, now)
 
     def refresh(self, ticket: Ticket, now: pendulum.DateTime, history: History) -> None:
@@ -349,8 +364,12 @@ class SlaEngine:
         state: SlaState,
         policies: Sequence[SlaPolicy],
         notes: Sequence[Note],
+        status_at: Callable[[pendulum.DateTime], str],
     ) -> SlaState:
-        """Record the notes, then every warning and breach due by now, in time order."""
+        """Record the notes, then every warning and breach due by now, in time order.
+
+        A breach names the status the ticket was in when the clock ran out (``status_at``),
+        which this command's events may have changed since."""
         ticket, now = command.ticket, command.now
         pending: list[tuple[pendulum.DateTime, int, type[SlaEvent], dict[str, Any]]] = []
         current = {c.key: c for c in state.cycles}
@@ -380,7 +399,10 @@ class SlaEngine:
             breach = clock.breached_at is not None and not cycle.breach_reported
             if breach:
                 assert clock.breached_at is not None
-                breached = {"breached_at": clock.breached_at}
+                breached = {
+                    "breached_at": clock.breached_at,
+                    "status": status_at(clock.breached_at),
+                }
                 pending.append((clock.breached_at, 1, SlaBreached, self._fields(cycle, breached)))
             if cycle.key in current and current[cycle.key].number == cycle.number:
                 current[cycle.key] = evolve(
