@@ -589,3 +589,32 @@ class TestADeskWithoutPolicies:
         again = Helpdesk(storage=after.storage, clock=after.clock, sla=[store()])
         first = clock_of(again, t, "first_response")
         assert (first.status, first.due_at) == ("running", sp(2026, 3, 2, 13))
+
+
+class TestPauseNamesAreChecked:
+    """Item 13: pause_on names a state category or a status of a registered workflow."""
+
+    def test_a_typo_is_refused_when_the_desk_is_built(self) -> None:
+        """'waiting' is neither: the error names it, suggests the statuses it resembles
+        and lists the categories."""
+        with pytest.raises(ConfigurationError, match="'waiting'") as caught:
+            Helpdesk(sla=[store(pause_on={"waiting"})])
+        assert caught.value.key == "pause_on"
+        message = str(caught.value)
+        assert "waiting_customer" in message
+        assert "pending" in message
+
+    def test_a_typo_in_a_per_metric_pause_set_is_refused(self) -> None:
+        """Mappings per metric are checked too, naming the metric."""
+        with pytest.raises(ConfigurationError, match="for resolution names 'on-hold'") as caught:
+            Helpdesk(sla=[store(pause_on={"resolution": {"on-hold"}})])
+        assert caught.value.key == "pause_on"
+
+    def test_categories_and_statuses_of_every_registered_workflow_are_accepted(self) -> None:
+        """A category, a standard status and a status of the returns workflow all pass."""
+        desk = Helpdesk(sla=[store(pause_on={"on_hold", "waiting_customer", "awaiting_partner"})])
+        assert desk.sla.policies[0].pause_on["resolution"] == {
+            "on_hold",
+            "waiting_customer",
+            "awaiting_partner",
+        }

@@ -28,6 +28,7 @@ does): nothing more is owed. Automated messages never meet nor start anything.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -49,7 +50,7 @@ from chamados.events import (
     TicketOpened,
 )
 from chamados.exceptions import ConfigurationError
-from chamados.model import Owner, Party, PartyKind, Ticket
+from chamados.model import Category, Owner, Party, PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure
 from chamados.sla.policy import TEAM_METRICS, SlaPolicy, applicable
@@ -246,7 +247,29 @@ class SlaEngine:
                 raise ConfigurationError(f"two SLA policies are named {policy.name!r}", key="sla")
             seen.add(policy.name)
         self.workflows = workflows
+        self._check_pause_names()
         self._always: dict[str, BusinessCalendar] = {}
+
+    def _check_pause_names(self) -> None:
+        """Each name in a policy's ``pause_on`` must be a state category or a status of a
+        registered workflow: a typo would silently never pause."""
+        categories = sorted(c.value for c in Category)
+        statuses = sorted(
+            {s for name in self.workflows for s in self.workflows.get(name).statuses}
+        )
+        known = {*categories, *statuses}
+        for policy in self.policies:
+            for metric, names in policy.pause_on.items():
+                for name in sorted(names - known):
+                    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+                    hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+                    raise ConfigurationError(
+                        f"policy {policy.name!r}: pause_on for {metric} names {name!r}, which is "
+                        f"neither a state category nor a status of the registered workflows"
+                        f"{hint}; categories: {', '.join(categories)}; statuses: "
+                        f"{', '.join(statuses)}",
+                        key="pause_on",
+                    )
 
     def __bool__(self) -> bool:
         return bool(self.policies)
