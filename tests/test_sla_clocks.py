@@ -618,3 +618,123 @@ class TestPauseNamesAreChecked:
             "waiting_customer",
             "awaiting_partner",
         }
+
+
+class TestFirstResponseFromTheCustomersMessage:
+    """first_response_from="customer_message" (Zammad, Request Tracker): the first
+    response clock starts when the customer first writes, not when the team opens a
+    ticket for them."""
+
+    def policy(self, **kwargs: object) -> SlaPolicy:
+        return store(first_response_from="customer_message", **kwargs)
+
+    def test_a_ticket_the_team_opens_has_no_first_response_clock_yet(self) -> None:
+        """Opened by an agent without a message: nothing runs, nothing is promised."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        assert {c.metric for c in desk.get(t).sla_clocks} == {"resolution"}
+        assert desk.expectations(t).next_answer is None
+
+    def test_the_clock_starts_at_the_customers_first_message(self) -> None:
+        """The customer writes Monday 16:00: four business hours run out Tuesday 11:00."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        goto(desk, "2026-03-02T16:00:00-03:00")
+        desk.reply(t, author=MARIA, body="Alô? Preciso de ajuda.")
+        first = clock_of(desk, t, "first_response")
+        assert (first.started_at, first.due_at) == (sp(2026, 3, 2, 16), sp(2026, 3, 3, 11))
+
+    def test_a_message_the_customer_writes_when_opening_starts_it_at_once(self) -> None:
+        """A body is the customer's own message: the clock starts with the ticket."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 2, 13)
+
+    def test_automated_and_internal_messages_do_not_start_it(self) -> None:
+        """An auto-responder's message, or a note, is not the customer writing."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        desk.reply(t, author=MARIA, body="Estou de férias.", automated=True)
+        desk.reply(t, author=ANA, body="nota", public=False)
+        assert "first_response" not in {c.metric for c in desk.get(t).sla_clocks}
+
+    def test_after_a_team_message_the_customer_starts_next_response(self) -> None:
+        """The team wrote first (outreach): the customer's answer owes a next response."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        desk.reply(t, author=ANA, body="Seu pedido vai atrasar.")
+        advance(desk, hours=1)
+        desk.reply(t, author=MARIA, body="Por quê?")
+        metrics = {c.metric for c in desk.get(t).sla_clocks}
+        assert "next_response" in metrics
+        assert "first_response" not in metrics
+
+    def test_the_default_starts_with_the_ticket(self) -> None:
+        """Unchanged by default: a ticket the team opens runs its first response clock."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 2, 13)
+
+    def test_unknown_values_are_refused(self) -> None:
+        """Only 'opening' and 'customer_message'."""
+        with pytest.raises(ConfigurationError) as caught:
+            store(first_response_from="customer")
+        assert caught.value.key == "first_response_from"
+
+
+class TestStartAfter:
+    """start_after (Request Tracker's Starts): the clocks that start with the ticket count
+    from that long after the opening. Due times computed by hand on CAL (mon-fri 09-18,
+    Good Friday 2026-04-03 closed)."""
+
+    def test_business_hours_of_grace_move_every_opening_clock(self) -> None:
+        """Opened Monday 17:00, two business hours of grace: counting starts Tuesday
+        10:00; four business hours of first response are due Tuesday 14:00, and three
+        business days of resolution Friday 10:00."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 3, 14)
+        assert clock_of(desk, t, "resolution").due_at == sp(2026, 3, 6, 10)
+
+    def test_a_grace_of_business_days_skips_the_holiday(self) -> None:
+        """Opened Thursday 2026-04-02 10:00 with one business day of grace: counting
+        starts Monday 10:00 (Good Friday is closed); due Monday 14:00."""
+        desk = desk_at("2026-04-02T10:00:00-03:00", store(start_after=Target(business_days=1)))
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 4, 6, 14)
+
+    def test_a_reply_during_the_grace_meets_the_clock_with_nothing_used(self) -> None:
+        """Answered before counting began: met, with the whole target left."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        goto(desk, "2026-03-03T09:30:00-03:00")
+        desk.reply(t, author=ANA, body="Bom dia!")
+        first = clock_of(desk, t, "first_response")
+        assert (first.status, first.remaining) == ("met", 4 * H)
+
+    def test_later_cycles_count_at_once(self) -> None:
+        """A next response started after the grace counts from the customer's message:
+        Monday 13:00 plus eight business hours is Tuesday 12:00."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T12:00:00-03:00")
+        desk.reply(t, author=ANA, body="Olá")
+        goto(desk, "2026-03-02T13:00:00-03:00")
+        desk.reply(t, author=MARIA, body="Oi")
+        assert clock_of(desk, t, "next_response").due_at == sp(2026, 3, 3, 12)
+
+    def test_warnings_come_after_the_grace(self) -> None:
+        """75% of four hours is three hours of counting: Tuesday 13:00, not Monday."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        open_ticket(desk)
+        goto(desk, "2026-03-03T12:59:00-03:00")
+        assert not [e for e in desk.tick() if isinstance(e, SlaWarning)]
+        goto(desk, "2026-03-03T13:00:00-03:00")
+        [warning] = [e for e in desk.tick() if isinstance(e, SlaWarning)]
+        assert (warning.metric, warning.reached_at) == ("first_response", sp(2026, 3, 3, 13))
+
+    def test_the_grace_must_be_a_target(self) -> None:
+        """start_after takes a Target, like the targets themselves."""
+        with pytest.raises(ConfigurationError) as caught:
+            store(start_after=2 * H)
+        assert caught.value.key == "start_after"

@@ -12,7 +12,9 @@ ones it carried end, and nothing is promised or watched any more.
 
 How the metrics run (pauses aside):
 
-- ``first_response``: from opening to the team's first public, human reply;
+- ``first_response``: from opening (or, with ``first_response_from="customer_message"``,
+  from the requester's first public, human message) to the team's first public, human
+  reply;
 - ``next_response``: from each customer message that follows a team reply, to the
   team's next public, human reply;
 - ``periodic_update``: from each public team reply to the next one, while active;
@@ -23,7 +25,9 @@ How the metrics run (pauses aside):
   that state or the partner replies in public.
 
 Resolving a ticket meets every clock of the team that is still running (as Zendesk
-does): nothing more is owed. Automated messages never meet nor start anything.
+does): nothing more is owed. Automated messages never meet nor start anything. A
+policy's ``start_after`` delays the clocks that start with the ticket; it is applied
+when clocks are measured (``measure(counts_from=...)``), like a target.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError
 from chamados.model import Category, Owner, Party, PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure
+from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure, run_out
 from chamados.sla.policy import TEAM_METRICS, SlaPolicy, applicable
 from chamados.workflows.base import Status, Workflow
 from chamados.workflows.registry import WorkflowRegistry
@@ -156,6 +160,8 @@ class _Fold:
         metrics = ["first_response", "resolution"] + (["partner_response"] if partner_owes else [])
         for policy in self.policies:
             for metric in metrics:
+                if metric == "first_response" and policy.first_response_from != "opening":
+                    continue  # starts with the customer's first message
                 self.start(policy, metric, event.at)
 
     def replied(self, event: Replied) -> None:
@@ -179,6 +185,11 @@ class _Fold:
                 for policy in self.policies:
                     if self.open_cycle(policy, "next_response") is None:
                         self.start(policy, "next_response", at)
+            elif not self.team_replied:
+                for policy in self.policies:
+                    waiting = policy.first_response_from == "customer_message"
+                    if waiting and (policy.name, "first_response") not in self.cycles:
+                        self.start(policy, "first_response", at)
             self.last_public_by_team = False
         elif author.kind is PartyKind.PARTNER:
             for policy in self.policies:
@@ -379,7 +390,13 @@ class SlaEngine:
         target = policy.target_for(cycle.metric, ticket.priority)
         if target is None:
             return None
-        return measure(cycle, policy, target, now, self._calendar_time(policy))
+        always = self._calendar_time(policy)
+        counts_from = None
+        # start_after delays the clocks that started with the ticket (their first cycle).
+        offset = policy.start_after
+        if offset is not None and cycle.number == 1 and cycle.started_at == ticket.created_at:
+            counts_from = run_out(offset, policy.calendar, always, cycle.started_at)
+        return measure(cycle, policy, target, now, always, counts_from=counts_from)
 
     def _report(
         self,

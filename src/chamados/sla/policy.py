@@ -236,6 +236,15 @@ class SlaPolicy:
     the target (``0.75``) and amounts of time left (``timedelta(minutes=30)``).
     ``reopen`` says what a reopen does to the resolution clock: ``"resume"`` (default:
     the time spent resolved counts as paused) or ``"restart"`` (a new cycle).
+
+    ``first_response_from`` says when the first response clock starts: at the ticket's
+    ``"opening"`` (default), or at the ``"customer_message"``: the requester's first
+    public, human message (which may be the one it opens the ticket with), so a ticket
+    the team opens for a customer owes no first response until the customer writes
+    (as Zammad and Request Tracker count it). If the team writes first, the customer's
+    message starts ``next_response`` as usual. ``start_after`` (a ``Target``) delays the
+    clocks that start with the ticket: they count from the moment that target runs out
+    after the opening (Request Tracker's ``Starts``); later cycles count at once.
     """
 
     name: str
@@ -246,6 +255,8 @@ class SlaPolicy:
     warn_at: tuple[Warning, ...]
     group: str | None
     reopen: Literal["resume", "restart"]
+    first_response_from: Literal["opening", "customer_message"]
+    start_after: Target | None
     matches: TicketPredicate = field(repr=False)
     fingerprint: str = field(repr=False)
 
@@ -260,6 +271,8 @@ class SlaPolicy:
         warn_at: Iterable[Warning] = (0.75,),
         group: str | None = None,
         reopen: Literal["resume", "restart"] = "resume",
+        first_response_from: Literal["opening", "customer_message"] = "opening",
+        start_after: Target | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError("an SlaPolicy needs a name", key="name")
@@ -284,6 +297,20 @@ class SlaPolicy:
             raise ConfigurationError(
                 f"{where}: reopen must be 'resume' or 'restart'", key="reopen"
             )
+        if first_response_from not in ("opening", "customer_message"):
+            raise ConfigurationError(
+                f"{where}: first_response_from must be 'opening' or 'customer_message', got "
+                f"{first_response_from!r}",
+                key="first_response_from",
+            )
+        if start_after is not None:
+            if not isinstance(start_after, Target):
+                raise ConfigurationError(
+                    f"{where}: start_after must be a Target (Target(business=...), "
+                    f"Target(business_days=...)...), got {start_after!r}",
+                    key="start_after",
+                )
+            _check_reach(start_after, calendar, f"{where}: start_after", "start_after")
         warnings = tuple(warn_at)
         for warning in warnings:
             fraction = isinstance(warning, float | int) and not isinstance(warning, bool)
@@ -300,6 +327,8 @@ class SlaPolicy:
         digest = hashlib.sha1(
             repr(
                 (sorted(targets), sorted((m, sorted(s)) for m, s in pauses.items()), reopen)
+                # Only when not the default, so fingerprints stored before stay valid.
+                + ((first_response_from,) if first_response_from != "opening" else ())
             ).encode(),
             usedforsecurity=False,
         ).hexdigest()[:12]
@@ -312,6 +341,8 @@ class SlaPolicy:
             warn_at=warnings,
             group=group,
             reopen=reopen,
+            first_response_from=first_response_from,
+            start_after=start_after,
             matches=compile_condition(when, where=f"{where}: when"),
             fingerprint=digest,
         )
