@@ -273,7 +273,9 @@ class BusinessCalendar:
     def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of business time has passed since
         ``start``. Running out at the end of an interval answers that end."""
-        t, d = self._read(start, "start"), _micros(duration)
+        t, d = _instant(start, "start"), _micros(duration)
+        if not self._low <= t < self._high:  # what _read does, inline on the hot path
+            raise self._outside(start, "start")
         if d == 0:
             return self._datetime(t)
         if d > self._max_us:
@@ -299,11 +301,11 @@ class BusinessCalendar:
         found, position = self._locate(t)
         target = position - d
         if target < 0:
-            number, limit = found.number, self._year_number(t - _HORIZON_US)
+            first = number = found.number
             empty = 0
             while target < 0:
                 number -= 1
-                if number < limit:
+                if self._beyond(number, first, t - _HORIZON_US):
                     raise self._too_long(duration, end, "before")
                 total = self._summary(number)[0]
                 empty = empty + 1 if total == 0 else 0
@@ -322,7 +324,11 @@ class BusinessCalendar:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
 
         The instants may be at most ``HORIZON_YEARS`` apart."""
-        a, b = self._read(start, "start"), self._read(end, "end")
+        a, b = _instant(start, "start"), _instant(end, "end")
+        low, high = self._low, self._high
+        if not (low <= a < high and low <= b < high):  # what _read does, inline
+            self._read(start, "start")
+            self._read(end, "end")
         sign = 1
         if b < a:
             a, b, sign = b, a, -1
@@ -475,12 +481,15 @@ class BusinessCalendar:
         calendar works in (2 to 9998, local time)."""
         t = _instant(value, name)
         if not self._low <= t < self._high:
-            raise InvalidTicketError(
-                f"{name} {value.isoformat()} is outside the years {_FIRST_YEAR} to "
-                f"{_LAST_YEAR} a calendar works in; check the instant",
-                field=name,
-            )
+            raise self._outside(value, name)
         return t
+
+    def _outside(self, value: datetime, name: str) -> InvalidTicketError:
+        return InvalidTicketError(
+            f"{name} {value.isoformat()} is outside the years {_FIRST_YEAR} to "
+            f"{_LAST_YEAR} a calendar works in; check the instant",
+            field=name,
+        )
 
     def _too_long(self, duration: timedelta, start: datetime, way: str) -> InvalidTicketError:
         """The refusal of a duration whose answer is beyond the horizon or the years."""
@@ -649,23 +658,41 @@ class BusinessCalendar:
         """The earliest instant at which the open time of ``found`` reaches ``target``,
         crossing later years by their totals and expanding only the one it stops in."""
         if target > found.total:
-            number, total = found.number, found.total
-            limit = self._year_number(origin + _HORIZON_US)
-            empty = 0
+            first, total = found.number, found.total
+            number, empty = first, 0
+            expanded: _Year | None = found
             while target > total:
                 target -= total
                 empty = empty + 1 if total == 0 else 0
                 self._check_search(empty, number, origin)
                 number += 1
-                if number > limit:
+                near = number > _LAST_YEAR or number - first >= _HORIZON_YEARS - 1
+                if near and self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_long(duration, self._datetime(origin), "after")
-                total = self._summary(number)[0]
-            found = self._year(number)
+                expanded = self._years.get(number)  # at hand: skip _summary, the hot path
+                if expanded is not None:
+                    self._work += 1
+                    total = expanded.total
+                else:
+                    total = self._summary(number)[0]
+            found = expanded if expanded is not None else self._year(number)
         k = bisect.bisect_left(found.through, target)
         micros = found.starts[k] + target - found.before[k]
         if micros - origin > _HORIZON_US:
             raise self._too_long(duration, self._datetime(origin), "after")
         return self._answer(found, k, micros)
+
+    def _beyond(self, number: int, first: int, horizon: int) -> bool:
+        """Whether a search from year ``first`` that reached year ``number`` has left the
+        years the calendar works in, or passed the year of the instant ``horizon``. Years
+        within 99 of ``first`` are always within the horizon (36,525 days is more than 99
+        years), so the exact year is worked out only near it."""
+        if not _FIRST_YEAR <= number <= _LAST_YEAR:
+            return True
+        if abs(number - first) < _HORIZON_YEARS - 1:
+            return False
+        limit = self._year_number(horizon)
+        return number > limit if number > first else number < limit
 
     def _next_open(self, t: int) -> pendulum.DateTime:
         if self._always:
@@ -695,14 +722,13 @@ class BusinessCalendar:
         index = bisect.bisect_right(found.business, ordinal) + days - 1
         count = len(found.business)
         if index >= count:
-            limit = self._year_number(origin + _HORIZON_US)
-            empty = 0
+            first, empty = number, 0
             while index >= count:
                 index -= count
                 empty = empty + 1 if not count else 0
                 self._check_search(empty, number, origin)
                 number += 1
-                if number > limit:
+                if self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_many_days(days, start)
                 count = self._summary(number)[1]
             found = self._year(number)
