@@ -11,7 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from chamados import ConfigurationError, Helpdesk, MemoryStorage, Party, SequentialIds, Storage
+from chamados import (
+    ConfigurationError,
+    Helpdesk,
+    MemoryStorage,
+    Party,
+    Priority,
+    SequentialIds,
+    Storage,
+)
+from chamados.automation import Policies, SlaAction
 from chamados.events import SlaBreached
 from chamados.reports import DIMENSIONS, INDICATORS
 from chamados.reports.engine import nearest_rank
@@ -252,6 +261,36 @@ class TestABreachNoticedLate:
         desk.transition(t, "ask_customer", actor=ANA)
         [breach] = [e for e in desk.history(t) if isinstance(e, SlaBreached)]
         assert (breach.status, breach.breached_at) == ("new", desk.clock.now().set(minute=0))
+
+    def test_a_breach_an_sla_action_brings_forward_keeps_the_status_it_ran_out_in(
+        self,
+    ) -> None:
+        """The 50% warning (11:00) of a 4-hour target, noticed at 11:30 by ask_customer,
+        raises the priority to urgent (1 hour): the breach at 10:00 found in the action's
+        round was in new, though the command had moved the ticket on already."""
+        policy = SlaPolicy(
+            name="loja",
+            calendar=BusinessCalendar(
+                timezone="America/Sao_Paulo", hours={"mon-fri": "09:00-18:00"}
+            ),
+            targets={
+                "first_response": {"urgent": Target(business=H), "default": Target(business=4 * H)}
+            },
+            warn_at=[0.5],
+        )
+        clock = FakeClock("2026-03-02T09:00:00-03:00")
+        desk = Helpdesk(
+            clock=clock,
+            sla=[policy],
+            policies=Policies(sla_actions=[SlaAction(on="warning", raise_by=3)]),
+            ticket_ids=SequentialIds("T-"),
+        )
+        t = self.open(desk)
+        clock.set("2026-03-02T11:30:00-03:00")
+        desk.transition(t, "ask_customer", actor=ANA)
+        assert desk.get(t).priority is Priority.URGENT
+        [breach] = [e for e in desk.history(t) if isinstance(e, SlaBreached)]
+        assert (breach.breached_at.hour, breach.status) == (10, "new")
 
     def test_a_policy_applied_later_attributes_old_breaches_from_the_history(
         self, desk: Helpdesk

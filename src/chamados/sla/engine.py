@@ -103,6 +103,14 @@ class _Fold:
             found = status
         return found
 
+    def went_through(self, events: Iterable[TicketEvent]) -> None:
+        """Take the status changes of ``events`` (this command's, folded by an earlier
+        run) as the statuses before this fold's, so ``status_at`` sees the whole command."""
+        changes = [e for e in events if isinstance(e, StatusChanged)]
+        if changes:
+            self.statuses = [(None, changes[0].from_status)]
+            self.statuses += [(e.at, e.to_status) for e in changes]
+
     def state(self, fingerprint: str) -> SlaState:
         return SlaState(
             fingerprint=fingerprint,
@@ -312,6 +320,7 @@ class SlaEngine:
         old: SlaState | None = ticket.sla_state
         if old is not None and old.fingerprint == fingerprint:
             fold = _Fold(old, policies, workflow, ticket.requester)
+            fold.went_through(earlier)
             for event in new_events:
                 fold.apply(event)
             notes = fold.notes
