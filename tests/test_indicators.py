@@ -12,8 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from chamados import ConfigurationError, Helpdesk, MemoryStorage, Party, SequentialIds, Storage
+from chamados import (
+    ConfigurationError,
+    Helpdesk,
+    MemoryStorage,
+    Party,
+    Priority,
+    SequentialIds,
+    Storage,
+)
+from chamados.automation import Policies, SlaAction
 from chamados.cli import main
+from chamados.events import SlaBreached
 from chamados.reports import DIMENSIONS, INDICATORS, render_table
 from chamados.reports.engine import nearest_rank
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
@@ -184,6 +194,127 @@ class TestOneStory:
         late = pendulum.parse("2026-03-02T13:00:00-03:00")
         assert desk.indicator("volume", start=late).column("tickets") == [1]
         assert desk.indicator("volume", tier="N2").records() == []
+
+
+class TestABreachNoticedLate:
+    """Item 10: a breach noticed by a later command (no tick in between) is attributed to
+    the status the ticket was in when it ran out, not to the one the command moved it to."""
+
+    @pytest.fixture
+    def desk(self) -> Helpdesk:
+        policy = SlaPolicy(
+            name="loja",
+            calendar=BusinessCalendar(
+                timezone="America/Sao_Paulo", hours={"mon-fri": "09:00-18:00"}
+            ),
+            targets={
+                "first_response": Target(business=2 * H),
+                "partner_response": Target(business=2 * H),
+            },
+            warn_at=[],
+        )
+        clock = FakeClock("2026-03-02T09:00:00-03:00")  # a Monday
+        return Helpdesk(clock=clock, sla=[policy], ticket_ids=SequentialIds("T-"))
+
+    def causes(self, desk: Helpdesk) -> dict[tuple[str, str, str], int]:
+        return {
+            (r["metric"], r["cause"], r["status"]): r["breaches"]
+            for r in desk.indicator("breach_causes").records()
+        }
+
+    def open(self, desk: Helpdesk, **kwargs: Any) -> str:
+        maria = Party.customer("c-1")
+        return desk.open(
+            tenant="loja-1", channel="site", requester=maria, subject="a", **kwargs
+        ).id
+
+    def test_asking_the_customer_after_the_deadline_blames_the_team_in_new(
+        self, desk: Helpdesk
+    ) -> None:
+        """Due 11:00; ask_customer at 11:02 moves it to waiting_customer: team/new."""
+        t = self.open(desk)
+        desk.clock.set("2026-03-02T11:02:00-03:00")  # type: ignore[attr-defined]
+        desk.transition(t, "ask_customer", actor=ANA)
+        assert self.causes(desk) == {("first_response", "team", "new"): 1}
+
+    def test_a_late_first_reply_blames_the_team_in_new(self, desk: Helpdesk) -> None:
+        """The agent's reply at 11:30 also starts work (open): the breach was in new."""
+        t = self.open(desk)
+        desk.clock.set("2026-03-02T11:30:00-03:00")  # type: ignore[attr-defined]
+        desk.reply(t, author=ANA, body="Desculpe a demora")
+        assert desk.get(t).status == "open"
+        assert self.causes(desk) == {("first_response", "team", "new"): 1}
+
+    def test_a_late_partner_reply_blames_the_partner(self, desk: Helpdesk) -> None:
+        """The seller had it from 09:00 (due 11:00) and replies at 11:30, which moves the
+        ticket back to the team: the breach was the partner's, in waiting_partner."""
+        t = self.open(desk, partner=SELLER)
+        desk.reply(t, author=ANA, body="Vamos falar com o vendedor")
+        desk.transition(t, "ask_partner", actor=ANA)
+        desk.clock.set("2026-03-02T11:30:00-03:00")  # type: ignore[attr-defined]
+        desk.reply(t, author=SELLER, body="Enviado")
+        assert desk.get(t).status == "open"
+        assert self.causes(desk) == {("partner_response", "partner", "waiting_partner"): 1}
+
+    def test_the_breach_event_says_the_status_it_ran_out_in(self, desk: Helpdesk) -> None:
+        """SlaBreached carries the status at breached_at, for the history and webhooks."""
+        t = self.open(desk)
+        desk.clock.set("2026-03-02T11:02:00-03:00")  # type: ignore[attr-defined]
+        desk.transition(t, "ask_customer", actor=ANA)
+        [breach] = [e for e in desk.history(t) if isinstance(e, SlaBreached)]
+        assert (breach.status, breach.breached_at) == ("new", desk.clock.now().set(minute=0))
+
+    def test_a_breach_an_sla_action_brings_forward_keeps_the_status_it_ran_out_in(
+        self,
+    ) -> None:
+        """The 50% warning (11:00) of a 4-hour target, noticed at 11:30 by ask_customer,
+        raises the priority to urgent (1 hour): the breach at 10:00 found in the action's
+        round was in new, though the command had moved the ticket on already."""
+        policy = SlaPolicy(
+            name="loja",
+            calendar=BusinessCalendar(
+                timezone="America/Sao_Paulo", hours={"mon-fri": "09:00-18:00"}
+            ),
+            targets={
+                "first_response": {"urgent": Target(business=H), "default": Target(business=4 * H)}
+            },
+            warn_at=[0.5],
+        )
+        clock = FakeClock("2026-03-02T09:00:00-03:00")
+        desk = Helpdesk(
+            clock=clock,
+            sla=[policy],
+            policies=Policies(sla_actions=[SlaAction(on="warning", raise_by=3)]),
+            ticket_ids=SequentialIds("T-"),
+        )
+        t = self.open(desk)
+        clock.set("2026-03-02T11:30:00-03:00")
+        desk.transition(t, "ask_customer", actor=ANA)
+        assert desk.get(t).priority is Priority.URGENT
+        [breach] = [e for e in desk.history(t) if isinstance(e, SlaBreached)]
+        assert (breach.breached_at.hour, breach.status) == (10, "new")
+
+    def test_a_policy_applied_later_attributes_old_breaches_from_the_history(
+        self, desk: Helpdesk
+    ) -> None:
+        """A policy that starts to apply replays the history: a breach long past is
+        attributed to the status the ticket had then."""
+        late = SlaPolicy(
+            name="urgente",
+            when={"priority": "urgent"},
+            calendar=BusinessCalendar(
+                timezone="America/Sao_Paulo", hours={"mon-fri": "09:00-18:00"}
+            ),
+            targets={"first_response": Target(business=H)},
+            warn_at=[],
+        )
+        desk = Helpdesk(clock=desk.clock, sla=[late], ticket_ids=SequentialIds("U-"))
+        t = self.open(desk)
+        desk.clock.set("2026-03-02T10:30:00-03:00")  # type: ignore[attr-defined]
+        desk.transition(t, "ask_customer", actor=ANA)
+        desk.set_priority(t, "urgent", actor=ANA)
+        [breach] = [e for e in desk.history(t) if isinstance(e, SlaBreached)]
+        assert (breach.policy, breach.status) == ("urgente", "new")
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1), st.integers(1, 100))

@@ -196,11 +196,21 @@ def test_a_public_team_reply_reaches_the_customer_with_its_text(
         assert "Olá Maria, vamos verificar." in message.body
 
 
-def test_an_automated_public_reply_is_signed_by_the_team(world: World) -> None:
-    """A reply by an automation shows as 'Nossa equipe', not as the system's id."""
+def test_a_public_reply_by_the_system_is_signed_by_the_team(world: World) -> None:
+    """A reply by an integration shows as 'Nossa equipe', not as the system's id."""
     ticket = world.open()
-    world.desk.reply(ticket, author=Party.system("bot"), body="Seguimos no caso.", automated=True)
+    world.desk.reply(ticket, author=Party.system("erp"), body="Seguimos no caso.")
     assert "Nossa equipe respondeu" in only(world.said("replied")).body
+
+
+def test_an_automated_reply_sends_no_new_answer_message(world: World) -> None:
+    """The store's auto-acknowledgement is no answer: the customer already got 'received',
+    and gets no 'Nova resposta' for it."""
+    ticket = world.open()
+    world.clock.advance(minutes=1)
+    world.desk.reply(ticket, author=Party.system("bot"), body="Recebemos!", automated=True)
+    assert world.said("replied") == []
+    assert not world.messages.wants(world.last("replied"))
 
 
 def test_the_customers_own_reply_is_not_echoed_back(world: World) -> None:
@@ -395,28 +405,58 @@ def test_a_breach_apologises_with_a_new_estimate(world: World, world_en: World) 
             assert text in message.body
 
 
-def test_a_warning_already_overtaken_by_the_breach_sends_nothing(world: World) -> None:
-    """Warning and breach seen at once: only the breach speaks."""
-    world.open()
-    world.clock.advance(hours=3)
-    world.desk.tick()
-    assert world.said("sla_warning") == []
+def apologies(world: World, messages: CustomerMessages | None = None) -> list[OutgoingMessage]:
+    """Every deadline_slipping message the ticket's events render now."""
+    writer = messages or world.messages
+    found = []
+    for event in world.heard.events:
+        ticket = world.desk.get(event.ticket_id)
+        found += writer.render(event, ticket, now=world.clock.now())
+    return [m for m in found if m.template == "deadline_slipping"]
 
 
-def test_a_warning_says_the_deadline_will_slip_and_estimates_from_the_due_time(
-    world: World,
-) -> None:
-    """At the 50% warning (10h) the 11h deadline is extended by the target: 13h."""
+def test_by_default_a_missed_deadline_gets_one_apology(world: World) -> None:
+    """The 50% warning (10h) says nothing; the breach (11h) apologises, once."""
     world.open()
     world.clock.advance(hours=1)
     world.desk.tick()
-    message = only(world.said("sla_warning"))
-    assert "Nova previsão: hoje até as 13h." in message.body
+    assert not world.messages.wants(world.last("sla_warning"))
+    assert world.said("sla_warning") == []
+    world.clock.advance(hours=1, minutes=30)
+    world.desk.tick()
+    assert len(apologies(world)) == 1
+
+
+def test_a_chosen_warning_apologises_instead_of_the_breach(make_world: Make) -> None:
+    """With slip_warnings={"50%"} the customer hears at the warning, with an estimate
+    from the due time (11h + 2 h = 13h); the breach that follows does not apologise
+    again."""
+    world = make_world(slip_warnings={"50%"})
+    world.open()
+    world.clock.advance(hours=1)
+    world.desk.tick()
+    assert "Nova previsão: hoje até as 13h." in only(world.said("sla_warning")).body
+    world.clock.advance(hours=1, minutes=30)
+    world.desk.tick()
+    assert world.said("sla_breached") == []
+    assert len(apologies(world)) == 1
+
+
+def test_a_chosen_warning_overtaken_by_the_breach_still_apologises_once(
+    make_world: Make,
+) -> None:
+    """Warning and breach seen at once: one apology, whichever is rendered."""
+    world = make_world(slip_warnings={"50%"})
+    world.open()
+    world.clock.advance(hours=3)
+    world.desk.tick()
+    assert len(apologies(world)) == 1
 
 
 def test_slip_warnings_chooses_which_warnings_reach_customers(make_world: Make) -> None:
-    """slip_warnings=() tells breaches only; naming a threshold tells that warning."""
-    world = make_world(slip_warnings=())
+    """The default () tells breaches only; naming a threshold tells that warning; None
+    tells every warning."""
+    world = make_world()
     world.open()
     world.clock.advance(hours=1)
     world.desk.tick()
@@ -424,6 +464,8 @@ def test_slip_warnings_chooses_which_warnings_reach_customers(make_world: Make) 
     assert not world.messages.wants(world.last("sla_warning"))
     chosen = CustomerMessages(store_name="Loja Aurora", slip_warnings={"50%"})
     assert len(world.said("sla_warning", chosen)) == 1
+    every = CustomerMessages(store_name="Loja Aurora", slip_warnings=None)
+    assert len(world.said("sla_warning", every)) == 1
 
 
 def test_a_clock_met_since_sends_no_apology(world: World) -> None:

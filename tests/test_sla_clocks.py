@@ -335,7 +335,11 @@ class TestMonitor:
         desk = desk_at("2026-03-02T09:00:00-03:00", storage=storage)
         t = open_ticket(desk)
         goto(desk, "2026-03-02T14:00:00-03:00")
-        other = Helpdesk(storage=storage, clock=desk.clock)  # a worker that keeps no clocks
+        # Another worker whose commands change the ticket but, behind in time, report
+        # nothing of the SLA (a desk without policies would end the clocks instead).
+        other = Helpdesk(
+            storage=storage, clock=FakeClock("2026-03-02T09:30:00-03:00"), sla=[store()]
+        )
         for n in range(3):
             storage.before_commit.append(lambda n=n: other.add_note(t, author=ANA, body=f"{n}"))
         assert desk.tick() == []
@@ -530,3 +534,210 @@ def test_a_policy_that_starts_to_apply_mid_way_is_replayed_from_the_history() ->
     assert len(applied) == 1
     desk.set_priority(t, "high", actor=ANA)
     assert {c.policy for c in desk.get(t).sla_clocks} == {"loja"}
+
+
+class TestADeskWithoutPolicies:
+    """Item 7: removing every policy ends the clocks, as a policy that stops matching does."""
+
+    def desks(self) -> tuple[Helpdesk, Helpdesk, str]:
+        storage = MemoryStorage()
+        before = desk_at("2026-03-02T09:00:00-03:00", store(), storage=storage)
+        t = open_ticket(before)
+        after = Helpdesk(storage=storage, clock=before.clock, sla=[])
+        return before, after, t
+
+    def test_reads_show_no_clocks(self) -> None:
+        """get() on a desk without policies shows none of the clocks the ticket carried."""
+        _, after, t = self.desks()
+        ticket = after.get(t)
+        assert (ticket.sla_clocks, ticket.sla_deadline) == ((), None)
+
+    def test_nothing_is_promised_to_the_customer(self) -> None:
+        """expectations() promises no answer and no resolution."""
+        _, after, t = self.desks()
+        expected = after.expectations(t)
+        assert (expected.next_answer_text, expected.resolution_text) == (None, None)
+
+    def test_a_command_saves_the_ticket_without_clocks(self) -> None:
+        """The first command stores the ticket with no clocks, state or deadline, and
+        records no SLA event."""
+        _, after, t = self.desks()
+        after.add_note(t, author=ANA, body="sem SLA agora")
+        stored = after.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_state, stored.sla_clocks, stored.sla_deadline) == (None, (), None)
+        assert [type(e) for e in sla_events(after, t)] == [SlaApplied, SlaApplied]
+
+    def test_the_monitor_ends_stale_deadlines_and_records_nothing(self) -> None:
+        """A tick after the old deadline clears it, so the ticket is not due again."""
+        _, after, t = self.desks()
+        goto(after, "2026-03-02T14:00:00-03:00")
+        assert after.tick() == []
+        stored = after.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_clocks, stored.sla_deadline) == ((), None)
+        assert after.tick() == []
+        assert not any(isinstance(e, SlaBreached) for e in sla_events(after, t))
+
+    def test_a_ticket_that_never_had_clocks_is_left_alone(self) -> None:
+        """Without policies and without clocks, a command never reads the history for SLA."""
+        desk = Helpdesk(clock=FakeClock("2026-03-02T09:00:00-03:00"), ticket_ids=SequentialIds())
+        t = open_ticket(desk)
+        desk.add_note(t, author=ANA, body="nota")
+        stored = desk.storage.unit_of_work().get(t, tenant=None)
+        assert (stored.sla_state, stored.sla_clocks, stored.sla_deadline) == (None, (), None)
+
+    def test_policies_brought_back_rebuild_the_clocks_from_the_history(self) -> None:
+        """A desk with the policy again replays the history: the clocks are as if kept."""
+        _, after, t = self.desks()
+        after.add_note(t, author=ANA, body="sem SLA agora")
+        again = Helpdesk(storage=after.storage, clock=after.clock, sla=[store()])
+        first = clock_of(again, t, "first_response")
+        assert (first.status, first.due_at) == ("running", sp(2026, 3, 2, 13))
+
+
+class TestPauseNamesAreChecked:
+    """Item 13: pause_on names a state category or a status of a registered workflow."""
+
+    def test_a_typo_is_refused_when_the_desk_is_built(self) -> None:
+        """'waiting' is neither: the error names it, suggests the statuses it resembles
+        and lists the categories."""
+        with pytest.raises(ConfigurationError, match="'waiting'") as caught:
+            Helpdesk(sla=[store(pause_on={"waiting"})])
+        assert caught.value.key == "pause_on"
+        message = str(caught.value)
+        assert "waiting_customer" in message
+        assert "pending" in message
+
+    def test_a_typo_in_a_per_metric_pause_set_is_refused(self) -> None:
+        """Mappings per metric are checked too, naming the metric."""
+        with pytest.raises(ConfigurationError, match="for resolution names 'on-hold'") as caught:
+            Helpdesk(sla=[store(pause_on={"resolution": {"on-hold"}})])
+        assert caught.value.key == "pause_on"
+
+    def test_categories_and_statuses_of_every_registered_workflow_are_accepted(self) -> None:
+        """A category, a standard status and a status of the returns workflow all pass."""
+        desk = Helpdesk(sla=[store(pause_on={"on_hold", "waiting_customer", "awaiting_partner"})])
+        assert desk.sla.policies[0].pause_on["resolution"] == {
+            "on_hold",
+            "waiting_customer",
+            "awaiting_partner",
+        }
+
+
+class TestFirstResponseFromTheCustomersMessage:
+    """first_response_from="customer_message" (Zammad, Request Tracker): the first
+    response clock starts when the customer first writes, not when the team opens a
+    ticket for them."""
+
+    def policy(self, **kwargs: object) -> SlaPolicy:
+        return store(first_response_from="customer_message", **kwargs)
+
+    def test_a_ticket_the_team_opens_has_no_first_response_clock_yet(self) -> None:
+        """Opened by an agent without a message: nothing runs, nothing is promised."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        assert {c.metric for c in desk.get(t).sla_clocks} == {"resolution"}
+        assert desk.expectations(t).next_answer is None
+
+    def test_the_clock_starts_at_the_customers_first_message(self) -> None:
+        """The customer writes Monday 16:00: four business hours run out Tuesday 11:00."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        goto(desk, "2026-03-02T16:00:00-03:00")
+        desk.reply(t, author=MARIA, body="Alô? Preciso de ajuda.")
+        first = clock_of(desk, t, "first_response")
+        assert (first.started_at, first.due_at) == (sp(2026, 3, 2, 16), sp(2026, 3, 3, 11))
+
+    def test_a_message_the_customer_writes_when_opening_starts_it_at_once(self) -> None:
+        """A body is the customer's own message: the clock starts with the ticket."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 2, 13)
+
+    def test_automated_and_internal_messages_do_not_start_it(self) -> None:
+        """An auto-responder's message, or a note, is not the customer writing."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        desk.reply(t, author=MARIA, body="Estou de férias.", automated=True)
+        desk.reply(t, author=ANA, body="nota", public=False)
+        assert "first_response" not in {c.metric for c in desk.get(t).sla_clocks}
+
+    def test_after_a_team_message_the_customer_starts_next_response(self) -> None:
+        """The team wrote first (outreach): the customer's answer owes a next response."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", self.policy())
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        desk.reply(t, author=ANA, body="Seu pedido vai atrasar.")
+        advance(desk, hours=1)
+        desk.reply(t, author=MARIA, body="Por quê?")
+        metrics = {c.metric for c in desk.get(t).sla_clocks}
+        assert "next_response" in metrics
+        assert "first_response" not in metrics
+
+    def test_the_default_starts_with_the_ticket(self) -> None:
+        """Unchanged by default: a ticket the team opens runs its first response clock."""
+        desk = desk_at("2026-03-02T09:00:00-03:00")
+        t = open_ticket(desk, opened_by=ANA, body=None)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 2, 13)
+
+    def test_unknown_values_are_refused(self) -> None:
+        """Only 'opening' and 'customer_message'."""
+        with pytest.raises(ConfigurationError) as caught:
+            store(first_response_from="customer")
+        assert caught.value.key == "first_response_from"
+
+
+class TestStartAfter:
+    """start_after (Request Tracker's Starts): the clocks that start with the ticket count
+    from that long after the opening. Due times computed by hand on CAL (mon-fri 09-18,
+    Good Friday 2026-04-03 closed)."""
+
+    def test_business_hours_of_grace_move_every_opening_clock(self) -> None:
+        """Opened Monday 17:00, two business hours of grace: counting starts Tuesday
+        10:00; four business hours of first response are due Tuesday 14:00, and three
+        business days of resolution Friday 10:00."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 3, 3, 14)
+        assert clock_of(desk, t, "resolution").due_at == sp(2026, 3, 6, 10)
+
+    def test_a_grace_of_business_days_skips_the_holiday(self) -> None:
+        """Opened Thursday 2026-04-02 10:00 with one business day of grace: counting
+        starts Monday 10:00 (Good Friday is closed); due Monday 14:00."""
+        desk = desk_at("2026-04-02T10:00:00-03:00", store(start_after=Target(business_days=1)))
+        t = open_ticket(desk)
+        assert clock_of(desk, t, "first_response").due_at == sp(2026, 4, 6, 14)
+
+    def test_a_reply_during_the_grace_meets_the_clock_with_nothing_used(self) -> None:
+        """Answered before counting began: met, with the whole target left."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        goto(desk, "2026-03-03T09:30:00-03:00")
+        desk.reply(t, author=ANA, body="Bom dia!")
+        first = clock_of(desk, t, "first_response")
+        assert (first.status, first.remaining) == ("met", 4 * H)
+
+    def test_later_cycles_count_at_once(self) -> None:
+        """A next response started after the grace counts from the customer's message:
+        Monday 13:00 plus eight business hours is Tuesday 12:00."""
+        desk = desk_at("2026-03-02T09:00:00-03:00", store(start_after=Target(business=2 * H)))
+        t = open_ticket(desk)
+        goto(desk, "2026-03-02T12:00:00-03:00")
+        desk.reply(t, author=ANA, body="Olá")
+        goto(desk, "2026-03-02T13:00:00-03:00")
+        desk.reply(t, author=MARIA, body="Oi")
+        assert clock_of(desk, t, "next_response").due_at == sp(2026, 3, 3, 12)
+
+    def test_warnings_come_after_the_grace(self) -> None:
+        """75% of four hours is three hours of counting: Tuesday 13:00, not Monday."""
+        desk = desk_at("2026-03-02T17:00:00-03:00", store(start_after=Target(business=2 * H)))
+        open_ticket(desk)
+        goto(desk, "2026-03-03T12:59:00-03:00")
+        assert not [e for e in desk.tick() if isinstance(e, SlaWarning)]
+        goto(desk, "2026-03-03T13:00:00-03:00")
+        [warning] = [e for e in desk.tick() if isinstance(e, SlaWarning)]
+        assert (warning.metric, warning.reached_at) == ("first_response", sp(2026, 3, 3, 13))
+
+    def test_the_grace_must_be_a_target(self) -> None:
+        """start_after takes a Target, like the targets themselves."""
+        with pytest.raises(ConfigurationError) as caught:
+            store(start_after=2 * H)
+        assert caught.value.key == "start_after"

@@ -345,12 +345,18 @@ class SlaWarning(SlaEvent):
 
 @frozen(kw_only=True)
 class SlaBreached(SlaEvent):
-    """A clock ran out at ``breached_at`` (its due time) without the metric being met."""
+    """A clock ran out at ``breached_at`` (its due time) without the metric being met,
+    while the ticket was in ``status`` (``None`` in events recorded before it was kept).
+
+    The breach may be noticed later than it happened, by a command that also moves the
+    ticket on: ``status`` is the status at ``breached_at``, not the one after the command.
+    """
 
     kind: ClassVar[str] = "sla_breached"
     label: ClassVar[Label] = Label(pt="SLA violado", en="SLA breached")
 
     breached_at: pendulum.DateTime
+    status: str | None = None
 
 
 @frozen(kw_only=True)

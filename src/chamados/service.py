@@ -1029,10 +1029,9 @@ class Helpdesk:
         saved by one of them, and the other, finding it changed, sees nothing left to
         report. Its cost grows with the tickets due, not with the tickets open. Run it
         every minute or so (cron, Celery beat, a Kubernetes CronJob), from any number of
-        workers.
+        workers. A desk that keeps no SLA policies ends the clocks of the due tickets
+        that still carry some, and records nothing.
         """
-        if not self.sla:
-            return []
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
@@ -1219,7 +1218,7 @@ class Helpdesk:
         command.load = self._load(uow, ticket.tenant)
         apply(command)
         changed = False
-        if self.sla and (command.events or name == _SLA_TICK):
+        if self.sla.tracks(ticket) and (command.events or name == _SLA_TICK):
             before = (ticket.sla_state, ticket.sla_deadline)
             self._keep_clocks(command, uow, history=lambda: uow.history(ticket.id, tenant=None))
             changed = (ticket.sla_state, ticket.sla_deadline) != before
@@ -1246,7 +1245,7 @@ class Helpdesk:
     ) -> None:
         """Run the SLA engine on the command, then the SLA actions its warnings and
         breaches trigger (and the engine again on what they changed, a few rounds)."""
-        if not self.sla:
+        if not self.sla.tracks(command.ticket):
             return
         since = 0
         for _ in range(_ACTION_ROUNDS):
@@ -1297,7 +1296,7 @@ class Helpdesk:
 
     def _refresh(self, uow: UnitOfWork, ticket: Ticket) -> None:
         """Bring a ticket's SLA clocks to now, for reading (nothing is saved)."""
-        if self.sla:
+        if self.sla.tracks(ticket):
             self.sla.refresh(ticket, self._now(), lambda: uow.history(ticket.id, tenant=None))
 
     def _publish(self, events: Sequence[TicketEvent]) -> None:

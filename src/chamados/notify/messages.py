@@ -14,7 +14,9 @@ What it promises, whatever the templates say:
 - messages that ask for something (``waiting_on_you``, ``waiting_on_partner``,
   ``partner_request``) or apologise for a deadline (``deadline_slipping``) are dropped
   when the ticket has moved on by the time they are rendered, so a late delivery never
-  asks for what is no longer needed; the others report facts and always go.
+  asks for what is no longer needed; the others report facts and always go;
+- a missed deadline gets one apology (at the breach, or at the warning chosen instead),
+  and automated replies (auto-acknowledgements) never send a ``replied`` message.
 """
 
 from __future__ import annotations
@@ -377,10 +379,12 @@ class CustomerMessages:
     message is due. ``workflows`` tells who owns each status (default: the built-ins).
     ``lang`` is the language of parties ``lang_of`` does not place (``lang_of(party)``
     returns a language tag, or ``None`` for the default). ``enabled`` limits the keys
-    sent (default: all). ``slip_warnings`` names the warning thresholds (``"75%"``,
-    ``"30min left"``) that tell the customer a deadline is slipping; ``None`` (the
-    default) means every warning, ``()`` breaches only. ``sla`` lists the SLA policies,
-    so a new estimate is measured on the policy's own calendar (``new_estimate``).
+    sent (default: all). A missed deadline gets one apology: by default at the breach.
+    ``slip_warnings`` names warning thresholds (``"75%"``, ``"30min left"``) that tell
+    the customer earlier instead (the breach then does not apologise again); ``None``
+    means every warning, ``()`` (the default) breaches only. ``sla`` lists the SLA
+    policies, so a new estimate is measured on the policy's own calendar
+    (``new_estimate``).
 
     >>> from chamados.testing.notifier_contract import every_kind_of_event
     >>> scenario = every_kind_of_event()
@@ -401,7 +405,7 @@ class CustomerMessages:
         lang: str = "pt-BR",
         lang_of: Callable[[Party], str | None] | None = None,
         enabled: Iterable[str] | None = None,
-        slip_warnings: Collection[str] | None = None,
+        slip_warnings: Collection[str] | None = (),
         sla: Sequence[SlaPolicy] = (),
     ) -> None:
         if not isinstance(store_name, str) or not store_name.strip():
@@ -620,10 +624,12 @@ class CustomerMessages:
         if clock is None or clock.met_at is not None or not active:
             return []  # answered (or gone) since: nothing to apologise for
         if isinstance(event, SlaBreached):
+            if self._told_at_a_warning(ticket, event):
+                return []  # one apology per missed deadline: the warning's
             missed: pendulum.DateTime | None = event.breached_at
         else:
-            if clock.status == "breached":
-                return []  # the breach's own message says it
+            # Even when the breach has overtaken it: the breach, seeing this warning
+            # recorded, leaves the apology to it.
             missed = event.due_at or clock.due_at
         if missed is None:
             return []
@@ -653,9 +659,25 @@ class CustomerMessages:
     def _slip_on(self, event: SlaWarning | SlaBreached) -> bool:
         if event.metric not in CUSTOMER_METRICS:
             return False
-        if isinstance(event, SlaWarning) and self.slip_warnings is not None:
-            return event.threshold in self.slip_warnings
+        if isinstance(event, SlaWarning):
+            return self._tells(event.threshold)
         return True
+
+    def _tells(self, threshold: str) -> bool:
+        """Whether a warning at ``threshold`` apologises to the customer."""
+        return self.slip_warnings is None or threshold in self.slip_warnings
+
+    def _told_at_a_warning(self, ticket: Ticket, event: SlaBreached) -> bool:
+        """Whether the breached cycle passed a warning this writer tells customers of:
+        that warning's message apologised already."""
+        for cycle in ticket.sla_state.cycles if ticket.sla_state is not None else ():
+            if (cycle.policy, cycle.metric, cycle.number) == (
+                event.policy,
+                event.metric,
+                event.cycle,
+            ):
+                return any(self._tells(threshold) for threshold in cycle.warned)
+        return False
 
     # -- writing -------------------------------------------------------------------------
 
@@ -703,7 +725,10 @@ class CustomerMessages:
 
 
 def _team_reply(event: Replied) -> bool:
-    return event.message.public and event.message.author.kind in _TEAM
+    """A public reply by the team that is not automated: an auto-acknowledgement is no
+    answer, and the customer was told of the ticket by ``received`` already."""
+    message = event.message
+    return message.public and not message.automated and message.author.kind in _TEAM
 
 
 def _reply_values(event: Replied) -> Values:

@@ -166,13 +166,16 @@ def _apply(
     if isinstance(event, Reopened):
         return evolve(stats, reopens=stats.reopens + 1), None
     if isinstance(event, SlaBreached):
-        owner = workflow.status_of(stay.status).owner
+        # The status when the clock ran out, which the command that noticed the breach
+        # may have changed since (older events lack it: the current stay's).
+        status = event.status if event.status is not None else stay.status
+        owner = workflow.status_of(status).owner
         breach = Breach(
             policy=event.policy,
             metric=event.metric,
             cycle=event.cycle,
             owner=owner.value if owner is not None else "nobody",
-            status=stay.status,
+            status=status,
         )
         return evolve(stats, breaches=(*stats.breaches, breach)), None
     if isinstance(event, StatusChanged):

@@ -11,12 +11,20 @@ and ends with a running sum of open time, so finding the instant at which a dura
 runs out is a binary search, whatever the duration: a year of business time costs about
 what an hour costs. Time zones are applied when a year is expanded; pendulum is used
 only to read the caller's datetimes and to build the answers.
+
+How it stays bounded: a search crosses the years it does not stop in by their totals of
+open time (``_summary``), computed from the weekly hours plus the few dates that differ
+(holidays, overrides, closures, daylight-saving changes) without expanding them, and it
+never goes further than ``HORIZON_YEARS`` from where it started. A duration longer than
+the calendar can open within the horizon (an upper bound worked out from the weekly
+hours at construction) is refused before any search. So the work of one call is at most
+two expanded years and about a hundred year totals, whatever it is asked.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +54,9 @@ _AVERAGE_YEAR_US = 31_556_952 * _US
 _DAY_US = DAY * _US
 _MAX_EMPTY_YEARS = 3
 _FIRST_YEAR, _LAST_YEAR = 2, 9998
+_HORIZON_YEARS = 100
+_HORIZON = timedelta(days=36_525)  # 100 Julian years
+_HORIZON_US = _HORIZON.days * _DAY_US
 _SCHEMA = 1
 
 HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | None
@@ -164,8 +175,26 @@ class BusinessCalendar:
             self._fixed = group_by_year(holidays)
         self._resolved: dict[int, YearHolidays] = {}
         self._years: dict[int, _Year] = {}
+        self._summaries: dict[int, tuple[int, int]] = {}
         self._midnights: dict[int, int] = {}
         self._last = _Year(0, 0, 0, (), ())  # the year last looked up: a one-compare cache
+        self._work = 0  # years expanded or totalled: what tests count to bound the work
+        self._low, self._high = self._midnight(_FIRST_YEAR), self._midnight(_LAST_YEAR + 1)
+        self._week_us = tuple(sum(end - start for start, end in day) * _US for day in self._week)
+        self._override_years = _by_year(self._overrides)
+        self._overnight = any(
+            end > DAY for day in (*self._week, *self._overrides.values()) for _, end in day
+        )
+        self._closure_years = _by_year(self._closures)
+        # Upper bounds of what the calendar opens within the horizon (101 year numbers):
+        # 52 weeks and the two longest weekdays a year, a day a year for daylight-saving
+        # changes, and every override in full. Holidays and closures only take away.
+        years = _HORIZON_YEARS + 1
+        per_year = 52 * sum(self._week_us) + sum(sorted(self._week_us)[-2:]) + _DAY_US
+        extra = sum(end - start for hours in self._overrides.values() for start, end in hours)
+        self._max_us = min(_HORIZON_US, years * per_year + extra * _US)
+        open_days = sum(1 for day in self._week_us if day)
+        self._max_days = min(_HORIZON.days, years * (52 * open_days + 2) + len(self._overrides))
         self._always = (
             all(day == ((0, DAY),) for day in self._week)
             and not self._overrides
@@ -212,43 +241,104 @@ class BusinessCalendar:
 
     # -- the arithmetic ---------------------------------------------------------------------
 
+    HORIZON_YEARS = _HORIZON_YEARS
+    HORIZON = _HORIZON
+    """How far a calendar answers: no answer lies more than 100 years (``HORIZON``, 36,525
+    days) from the instant it is counted from, and ``between`` measures spans of at most
+    that. Every search stops there, so none does more than a century's work."""
+
+    @property
+    def max_duration(self) -> timedelta:
+        """The most business time ``add`` and ``subtract`` accept: an upper bound on what
+        this calendar opens within ``HORIZON_YEARS``, worked out from its weekly hours
+        (holidays only lower it). A longer duration is refused at once."""
+        return timedelta(microseconds=self._max_us)
+
+    @property
+    def weekly_hours(self) -> timedelta:
+        """The open time of a usual week (the weekly hours, before holidays)."""
+        return timedelta(microseconds=sum(self._week_us))
+
+    @property
+    def weekly_days(self) -> int:
+        """The weekdays with open hours."""
+        return sum(1 for day in self._week_us if day)
+
+    @property
+    def max_business_days(self) -> int:
+        """The most business days ``add_business_days`` accepts: an upper bound on the
+        business dates within ``HORIZON_YEARS``. More are refused at once."""
+        return self._max_days
+
     def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of business time has passed since
         ``start``. Running out at the end of an interval answers that end."""
         t, d = _instant(start, "start"), _micros(duration)
+        if not self._low <= t < self._high:  # what _read does, inline on the hot path
+            raise self._outside(start, "start")
         if d == 0:
             return self._datetime(t)
+        if d > self._max_us:
+            raise self._too_long(duration, start, "after")
         if self._always:
+            if t + d >= self._high:
+                raise self._too_long(duration, start, "after")
             return self._datetime(t + d)
         found, position = self._locate(t)
-        return self._seek(found, position + d, t)
+        return self._seek(found, position + d, t, duration)
 
     def subtract(self, end: datetime, duration: timedelta) -> pendulum.DateTime:
         """The latest instant from which ``duration`` of business time ends at ``end``."""
-        t, d = _instant(end, "end"), _micros(duration)
+        t, d = self._read(end, "end"), _micros(duration)
         if d == 0:
             return self._datetime(t)
+        if d > self._max_us:
+            raise self._too_long(duration, end, "before")
         if self._always:
+            if t - d < self._low:
+                raise self._too_long(duration, end, "before")
             return self._datetime(t - d)
         found, position = self._locate(t)
         target = position - d
-        empty = 0
-        while target < 0:
-            found = self._year(found.number - 1)
-            empty = empty + 1 if found.total == 0 else 0
-            self._check_search(empty, found.number, t)
-            target += found.total
+        if target < 0:
+            first = number = found.number
+            empty = 0
+            while target < 0:
+                number -= 1
+                if self._beyond(number, first, t - _HORIZON_US):
+                    raise self._too_long(duration, end, "before")
+                total = self._summary(number)[0]
+                empty = empty + 1 if total == 0 else 0
+                self._check_search(empty, number, t)
+                target += total
+            found = self._year(number)
         # Positions count from each year's start, so 0 <= target < found.total here: the
         # latest instant at that position is inside an interval, or the start of one.
         k = bisect.bisect_right(found.before, target) - 1
-        return self._answer(found, k, found.starts[k] + target - found.before[k])
+        micros = found.starts[k] + target - found.before[k]
+        if t - micros > _HORIZON_US:
+            raise self._too_long(duration, end, "before")
+        return self._answer(found, k, micros)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
-        """Business time in ``[start, end)``; negative when ``end`` is before ``start``."""
+        """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
+
+        The instants may be at most ``HORIZON_YEARS`` apart."""
         a, b = _instant(start, "start"), _instant(end, "end")
+        low, high = self._low, self._high
+        if not (low <= a < high and low <= b < high):  # what _read does, inline
+            self._read(start, "start")
+            self._read(end, "end")
         sign = 1
         if b < a:
             a, b, sign = b, a, -1
+        if b - a > _HORIZON_US:
+            raise InvalidTicketError(
+                f"from {start.isoformat()} to {end.isoformat()} is more than "
+                f"{_HORIZON_YEARS} years; a calendar measures spans of at most "
+                f"{_HORIZON_YEARS} years (36,525 days): check the instants",
+                field="end",
+            )
         if self._always:
             return timedelta(0, 0, sign * (b - a))
         last = self._last
@@ -269,12 +359,12 @@ class BusinessCalendar:
         else:
             micros = year_a.total - pos_a + pos_b
             for number in range(year_a.number + 1, year_b.number):
-                micros += self._year(number).total
+                micros += self._summary(number)[0]
         return timedelta(0, 0, sign * micros)
 
     def is_open(self, instant: datetime) -> bool:
         """True when ``instant`` is inside an open interval."""
-        t = _instant(instant, "instant")
+        t = self._read(instant, "instant")
         if self._always:
             return True
         found, k = self._interval(t)
@@ -282,7 +372,7 @@ class BusinessCalendar:
 
     def next_open(self, instant: datetime) -> pendulum.DateTime:
         """``instant`` if it is open, else the start of the next open interval."""
-        return self._next_open(_instant(instant, "instant"))
+        return self._next_open(self._read(instant, "instant"))
 
     def add_business_days(self, start: datetime, days: int) -> pendulum.DateTime:
         """The ``days``-th next business date at ``start``'s wall time, or the next open
@@ -290,18 +380,26 @@ class BusinessCalendar:
 
         A business date is a local date with open time. ``days=0`` keeps the date.
         """
-        t = _instant(start, "start")
+        t = self._read(start, "start")
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise InvalidTicketError(
                 f"days must be a whole number of business days, 0 or more, got {days!r}",
                 field="days",
             )
+        if days > self._max_days:
+            raise self._too_many_days(days, start)
         local = (_EPOCH + timedelta(microseconds=t)).astimezone(self._zone)
         ordinal = local.toordinal()
         if days:
-            ordinal = self._nth_business_date(ordinal, days, t)
+            ordinal = self._nth_business_date(ordinal, days, t, start)
         seconds = local.hour * 3600 + local.minute * 60 + local.second
-        return self._next_open(self._local(ordinal, seconds) + local.microsecond)
+        answer = self._local(ordinal, seconds) + local.microsecond
+        if answer >= self._high:
+            raise self._too_many_days(days, start)
+        found = self._next_open(answer)
+        if _instant(found, "answer") - t > _HORIZON_US:
+            raise self._too_many_days(days, start)
+        return found
 
     # -- saving -----------------------------------------------------------------------------
 
@@ -378,13 +476,43 @@ class BusinessCalendar:
 
     # -- inside: instants as epoch microseconds -------------------------------------------
 
+    def _read(self, value: datetime, name: str) -> int:
+        """``value`` as epoch microseconds, refused unless it is in the years the
+        calendar works in (2 to 9998, local time)."""
+        t = _instant(value, name)
+        if not self._low <= t < self._high:
+            raise self._outside(value, name)
+        return t
+
+    def _outside(self, value: datetime, name: str) -> InvalidTicketError:
+        return InvalidTicketError(
+            f"{name} {value.isoformat()} is outside the years {_FIRST_YEAR} to "
+            f"{_LAST_YEAR} a calendar works in; check the instant",
+            field=name,
+        )
+
+    def _too_long(self, duration: timedelta, start: datetime, way: str) -> InvalidTicketError:
+        """The refusal of a duration whose answer is beyond the horizon or the years."""
+        return InvalidTicketError(
+            f"{duration} of business time {way} {start.isoformat()} does not run out within "
+            f"{_HORIZON_YEARS} years, or not between the years {_FIRST_YEAR} and "
+            f"{_LAST_YEAR}, on this calendar (open at most {_hours(self._week_us)} a week); "
+            f"a calendar answers within {_HORIZON_YEARS} years: check the duration",
+            field="duration",
+        )
+
+    def _too_many_days(self, days: int, start: datetime) -> InvalidTicketError:
+        """The refusal of business days whose answer is beyond the horizon or the years."""
+        return InvalidTicketError(
+            f"{days} business days after {start.isoformat()} do not fit within "
+            f"{_HORIZON_YEARS} years, or not before the end of the year {_LAST_YEAR}, on "
+            f"this calendar; a calendar answers within {_HORIZON_YEARS} years: check the "
+            f"number of days",
+            field="days",
+        )
+
     def _datetime(self, micros: int) -> pendulum.DateTime:
         """The instant ``micros`` as a pendulum ``DateTime`` in the calendar's zone."""
-        if not _FIRST_YEAR <= 1970 + micros // _AVERAGE_YEAR_US <= _LAST_YEAR:
-            raise InvalidTicketError(
-                "the answer falls outside the years 2 to 9998; check the duration",
-                field="duration",
-            )
         local = (_EPOCH + timedelta(microseconds=micros)).astimezone(self._zone)
         return pendulum.DateTime(
             local.year,
@@ -426,7 +554,7 @@ class BusinessCalendar:
         offset = self._offset(start)
         margin = 6 * 3600 * _US
         for instant in (start - margin, end, end + margin):
-            if self._offset(instant) != offset:
+            if self._low <= instant < self._high and self._offset(instant) != offset:
                 return None
         return offset
 
@@ -451,33 +579,53 @@ class BusinessCalendar:
             found = self._midnights[year] = self._local(date(year, 1, 1).toordinal(), 0)
         return found
 
-    def _year_of(self, t: int) -> _Year:
-        """The year whose local dates hold instant ``t``."""
-        last = self._last
-        if last.low <= t < last.high:
-            return last
-        year = 1970 + t // _AVERAGE_YEAR_US
+    def _year_number(self, t: int) -> int:
+        """The local year of instant ``t``, clamped to the years the calendar works in."""
+        if t < self._low:
+            return _FIRST_YEAR - 1
+        if t >= self._high:
+            return _LAST_YEAR + 1
+        year = min(max(1970 + t // _AVERAGE_YEAR_US, _FIRST_YEAR), _LAST_YEAR)
         while t < self._midnight(year):
             year -= 1
         while t >= self._midnight(year + 1):
             year += 1
-        found = self._year(year)
+        return year
+
+    def _year_of(self, t: int) -> _Year:
+        """The year whose local dates hold instant ``t`` (in the years it works in)."""
+        last = self._last
+        if last.low <= t < last.high:
+            return last
+        found = self._year(self._year_number(t))
         self._last = found
         return found
 
     def _year(self, year: int) -> _Year:
+        """Year ``year`` expanded; an empty year outside the years the calendar works in
+        (nothing is open there)."""
         found = self._years.get(year)
         if found is None:
+            self._work += 1
             if not _FIRST_YEAR <= year <= _LAST_YEAR:
-                raise InvalidTicketError(
-                    f"the search reached year {year}, outside the years 2 to 9998; check "
-                    f"the duration",
-                    field="duration",
-                )
+                return _Year(year, 0, 0, (), ())
             intervals = self._expand(year)
             offsets = [self._steady_offset(start, end) for start, end, _ in intervals]
             found = _Year(year, self._midnight(year), self._midnight(year + 1), intervals, offsets)
             self._years[year] = found
+            self._summaries.pop(year, None)
+        return found
+
+    def _summary(self, year: int) -> tuple[int, int]:
+        """The open time of ``year`` and its number of business dates, from its expanded
+        intervals if they are at hand, otherwise without expanding it (``_sum_year``)."""
+        self._work += 1
+        expanded = self._years.get(year)
+        if expanded is not None:
+            return expanded.total, len(expanded.business)
+        found = self._summaries.get(year)
+        if found is None:
+            found = self._summaries[year] = self._sum_year(year)
         return found
 
     def _interval(self, t: int) -> tuple[_Year, int]:
@@ -504,24 +652,47 @@ class BusinessCalendar:
             return previous, previous.before[-1] + t - previous.starts[-1]
         return found, 0
 
-    def _seek(self, found: _Year, target: int, origin: int) -> pendulum.DateTime:
-        """The earliest instant at which the open time of ``found`` reaches ``target``."""
-        empty = 0
-        while target > found.total:
-            target -= found.total
-            empty = empty + 1 if found.total == 0 else 0
-            self._check_search(empty, found.number, origin)
-            found = self._year(found.number + 1)
+    def _seek(
+        self, found: _Year, target: int, origin: int, duration: timedelta
+    ) -> pendulum.DateTime:
+        """The earliest instant at which the open time of ``found`` reaches ``target``,
+        crossing later years by their totals and expanding only the one it stops in."""
+        if target > found.total:
+            first, total = found.number, found.total
+            number, empty = first, 0
+            expanded: _Year | None = found
+            while target > total:
+                target -= total
+                empty = empty + 1 if total == 0 else 0
+                self._check_search(empty, number, origin)
+                number += 1
+                near = number > _LAST_YEAR or number - first >= _HORIZON_YEARS - 1
+                if near and self._beyond(number, first, origin + _HORIZON_US):
+                    raise self._too_long(duration, self._datetime(origin), "after")
+                expanded = self._years.get(number)  # at hand: skip _summary, the hot path
+                if expanded is not None:
+                    self._work += 1
+                    total = expanded.total
+                else:
+                    total = self._summary(number)[0]
+            found = expanded if expanded is not None else self._year(number)
         k = bisect.bisect_left(found.through, target)
-        return self._answer(found, k, found.starts[k] + target - found.before[k])
+        micros = found.starts[k] + target - found.before[k]
+        if micros - origin > _HORIZON_US:
+            raise self._too_long(duration, self._datetime(origin), "after")
+        return self._answer(found, k, micros)
 
-    def _first_open_year(self, year: int, origin: int) -> _Year:
-        empty = 0
-        while not (found := self._year(year)).starts:
-            empty += 1
-            self._check_search(empty, year, origin)
-            year += 1
-        return found
+    def _beyond(self, number: int, first: int, horizon: int) -> bool:
+        """Whether a search from year ``first`` that reached year ``number`` has left the
+        years the calendar works in, or passed the year of the instant ``horizon``. Years
+        within 99 of ``first`` are always within the horizon (36,525 days is more than 99
+        years), so the exact year is worked out only near it."""
+        if not _FIRST_YEAR <= number <= _LAST_YEAR:
+            return True
+        if abs(number - first) < _HORIZON_YEARS - 1:
+            return False
+        limit = self._year_number(horizon)
+        return number > limit if number > first else number < limit
 
     def _next_open(self, t: int) -> pendulum.DateTime:
         if self._always:
@@ -531,20 +702,36 @@ class BusinessCalendar:
             return self._answer(found, k, t)
         if k + 1 < len(found.starts):
             return self._answer(found, k + 1, found.starts[k + 1])
-        found = self._first_open_year(found.number + 1, t)
+        number, empty = found.number + 1, 0
+        while not self._summary(number)[0]:
+            if number > _LAST_YEAR:
+                raise InvalidTicketError(
+                    f"the calendar does not open again after {self._datetime(t).isoformat()} "
+                    f"before the end of the year {_LAST_YEAR}, the last it works in",
+                    field="instant",
+                )
+            empty += 1
+            self._check_search(empty, number, t)
+            number += 1
+        found = self._year(number)
         return self._answer(found, 0, found.starts[0])
 
-    def _nth_business_date(self, ordinal: int, days: int, origin: int) -> int:
-        year = date.fromordinal(ordinal).year
-        found = self._year(year)
+    def _nth_business_date(self, ordinal: int, days: int, origin: int, start: datetime) -> int:
+        number = date.fromordinal(ordinal).year
+        found = self._year(number)
         index = bisect.bisect_right(found.business, ordinal) + days - 1
-        empty = 0
-        while index >= len(found.business):
-            index -= len(found.business)
-            empty = empty + 1 if not found.business else 0
-            self._check_search(empty, year, origin)
-            year += 1
-            found = self._year(year)
+        count = len(found.business)
+        if index >= count:
+            first, empty = number, 0
+            while index >= count:
+                index -= count
+                empty = empty + 1 if not count else 0
+                self._check_search(empty, number, origin)
+                number += 1
+                if self._beyond(number, first, origin + _HORIZON_US):
+                    raise self._too_many_days(days, start)
+                count = self._summary(number)[1]
+            found = self._year(number)
         return found.business[index]
 
     def _check_search(self, empty_years: int, year: int, origin: int) -> None:
@@ -561,6 +748,8 @@ class BusinessCalendar:
     def _holidays(self, year: int) -> YearHolidays:
         found = self._resolved.get(year)
         if found is None:
+            if not _FIRST_YEAR - 1 <= year <= _LAST_YEAR + 1:
+                return YearHolidays(frozenset(), {})
             found = self._frozen.get(year)
             if found is None:
                 found = self._source.year(year) if self._source else YearHolidays(frozenset(), {})
@@ -580,24 +769,105 @@ class BusinessCalendar:
         parts.extend(self._closures.get(ordinal, ()))
         return [(self._local(ordinal, s), self._local(ordinal, e)) for s, e in parts]
 
+    def _day(
+        self, ordinal: int, closed: Callable[[int], list[tuple[int, int]]]
+    ) -> list[tuple[int, int, int]]:
+        """The open pieces owned by date ``ordinal``: its hours minus the closed spans of
+        that date and its neighbours (``closed(ordinal)``)."""
+        hours = self._overrides.get(ordinal)
+        if hours is None:
+            hours = self._week[date.fromordinal(ordinal).weekday()]
+        pieces: list[tuple[int, int, int]] = []
+        for start_s, end_s in hours:
+            start, end = self._local(ordinal, start_s), self._local(ordinal, end_s)
+            if end <= start:  # wholly inside a DST gap
+                continue
+            cuts = closed(ordinal - 1) + closed(ordinal)
+            if end_s > DAY:
+                cuts = cuts + closed(ordinal + 1)
+            for piece_start, piece_end in _subtract(start, end, cuts):
+                pieces.append((piece_start, piece_end, ordinal))
+        return pieces
+
     def _expand(self, year: int) -> list[tuple[int, int, int]]:
         first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
         closed = {o: self._closed(o) for o in range(first - 1, last + 1)}
         intervals: list[tuple[int, int, int]] = []
         for ordinal in range(first, last):
-            hours = self._overrides.get(ordinal)
-            if hours is None:
-                hours = self._week[date.fromordinal(ordinal).weekday()]
-            for start_s, end_s in hours:
-                start, end = self._local(ordinal, start_s), self._local(ordinal, end_s)
-                if end <= start:  # wholly inside a DST gap
-                    continue
-                cuts = closed[ordinal - 1] + closed[ordinal]
-                if end_s > DAY:
-                    cuts = cuts + closed[ordinal + 1]
-                for piece_start, piece_end in _subtract(start, end, cuts):
-                    intervals.append((piece_start, piece_end, ordinal))
+            intervals.extend(self._day(ordinal, closed.__getitem__))
         return intervals
+
+    def _sum_year(self, year: int) -> tuple[int, int]:
+        """The open time of ``year`` and its business dates, without expanding it.
+
+        A date is *plain* when nothing but its weekly hours shapes it: no override, no
+        holiday or closure on it or a neighbouring date (an overnight interval reaches
+        the next date; a closure can reach back from the previous one), and the same UTC
+        offset at the local midnights from its own to the one two days later. A plain date
+        opens exactly its weekday's hours, so the year is its weekdays' hours plus, for
+        the few other dates, the difference between what ``_day`` gives and those hours.
+        """
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            return 0, 0
+        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
+        length, start_day = last - first, date(year, 1, 1).weekday()
+        weeks, rest = divmod(length, 7)
+        week_us = self._week_us
+        total = business = 0
+        for weekday in range(7):
+            count = weeks + ((weekday - start_day) % 7 < rest)
+            total += count * week_us[weekday]
+            business += count * (week_us[weekday] > 0)
+        special: set[int] = set(self._override_years.get(year, ()))
+        marked: list[int] = [*self._closure_years.get(year - 1, ())]
+        marked += self._closure_years.get(year, ())
+        marked += self._closure_years.get(year + 1, ())
+        for number in (year - 1, year, year + 1):
+            holidays = self._holidays(number)
+            marked += (day.toordinal() for day in holidays.dates)
+            marked += (day.toordinal() for day in holidays.partial)
+        # A closed date changes itself, the date before when that one's hours run past
+        # midnight, and the date after when its closed parts do.
+        before = self._overnight
+        for ordinal in marked:
+            if first - 1 <= ordinal <= last:
+                special.add(ordinal)
+                if before:
+                    special.add(ordinal - 1)
+                if self._spills(ordinal):
+                    special.add(ordinal + 1)
+        # Daylight-saving changes: the offset at each local midnight, from the first date
+        # to two days after the last (no zone changes its offset twice within a day).
+        utcoffset, wall, one = self._zone.utcoffset, datetime(year, 1, 1), timedelta(days=1)
+        offsets = []
+        for _ in range(length + 2):
+            offsets.append(utcoffset(wall))
+            wall += one
+        for index in range(length + 1):
+            if offsets[index] != offsets[index + 1]:
+                special.update((first + index - 1, first + index))
+        closed_at: dict[int, list[tuple[int, int]]] = {}
+
+        def closed(ordinal: int) -> list[tuple[int, int]]:
+            found = closed_at.get(ordinal)
+            if found is None:
+                found = closed_at[ordinal] = self._closed(ordinal)
+            return found
+
+        for ordinal in special:
+            if not first <= ordinal < last:
+                continue
+            usual = week_us[(start_day + ordinal - first) % 7]
+            opened = sum(end - start for start, end, _ in self._day(ordinal, closed))
+            total += opened - usual
+            business += (opened > 0) - (usual > 0)
+        return total, business
+
+    def _spills(self, ordinal: int) -> bool:
+        """Whether the closed parts of date ``ordinal`` run past its midnight."""
+        day = date.fromordinal(ordinal)
+        parts = (*self._holidays(day.year).partial.get(day, ()), *self._closures.get(ordinal, ()))
+        return any(end > DAY for _, end in parts)
 
     def _check_overrides(self) -> None:
         for ordinal, hours in self._overrides.items():
@@ -629,6 +899,23 @@ def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tup
                 next_pieces.append((cut_end, b))
         pieces = next_pieces
     return pieces
+
+
+def _by_year(dated: Mapping[int, object]) -> dict[int, list[int]]:
+    """The ordinals of ``dated`` grouped by their year."""
+    found: dict[int, list[int]] = {}
+    for ordinal in dated:
+        found.setdefault(date.fromordinal(ordinal).year, []).append(ordinal)
+    return found
+
+
+def _hours(week_us: Sequence[int]) -> str:
+    """The open time of a week in words: ``"45h"``, ``"1min"``."""
+    seconds = sum(week_us) // _US
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours and minutes:
+        return f"{hours}h{minutes:02d}"
+    return f"{hours}h" if hours else f"{minutes}min" if minutes else f"{seconds}s"
 
 
 def _micros(duration: timedelta) -> int:
@@ -667,6 +954,12 @@ def _dated_intervals(
     for day, value in values.items():
         if not isinstance(day, date) or isinstance(day, datetime):
             raise ConfigurationError(f"{name} keys must be dates, got {day!r}", key=name)
+        if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+            raise ConfigurationError(
+                f"{name}[{day.isoformat()}]: a calendar works in the years {_FIRST_YEAR} to "
+                f"{_LAST_YEAR}",
+                key=name,
+            )
         key = f"{name}[{day.isoformat()}]"
         if not isinstance(value, str) and not value:
             if not allow_empty:

@@ -21,7 +21,7 @@ from attrs import evolve, frozen
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.policy import SlaPolicy, Target, TargetPart
 
-__all__ = ["Cycle", "Measure", "SlaClock", "SlaState", "measure"]
+__all__ = ["Cycle", "Measure", "SlaClock", "SlaState", "measure", "run_out"]
 
 Span = tuple[pendulum.DateTime, pendulum.DateTime]
 ClockStatus = Literal["running", "paused", "met", "breached"]
@@ -112,39 +112,64 @@ class Measure:
 
 
 class _Part:
-    """One measure of a target on its calendar, for one cycle."""
+    """One measure of a target on its calendar, for one cycle: its amount (business days
+    counted from ``base``) and the business time of each span the cycle counted."""
 
-    def __init__(self, part: TargetPart, calendar: BusinessCalendar, cycle: Cycle) -> None:
+    def __init__(
+        self,
+        part: TargetPart,
+        calendar: BusinessCalendar,
+        base: pendulum.DateTime,
+        spans: Sequence[Span],
+    ) -> None:
         self.calendar = calendar
+        self.spans = spans
         if part.kind == "business_days":
             assert part.days is not None
-            end = calendar.add_business_days(cycle.started_at, part.days)
-            self.amount = calendar.between(cycle.started_at, end)
+            end = calendar.add_business_days(base, part.days)
+            self.amount = calendar.between(base, end)
         else:
             assert part.amount is not None
             self.amount = part.amount
-        self.ran = [calendar.between(a, b) for a, b in cycle.spans]
+        self.ran = [calendar.between(a, b) for a, b in spans]
 
-    def consumed(self, cycle: Cycle, now: pendulum.DateTime) -> timedelta:
+    def consumed(self, running: pendulum.DateTime | None, now: pendulum.DateTime) -> timedelta:
         total = sum(self.ran, timedelta(0))
-        if cycle.running_since is not None:
-            total += self.calendar.between(cycle.running_since, now)
+        if running is not None and now > running:
+            total += self.calendar.between(running, now)
         return total
 
     def reach(
-        self, amount: timedelta, cycle: Cycle, going_on: pendulum.DateTime | None
+        self, amount: timedelta, going_on: pendulum.DateTime | None
     ) -> pendulum.DateTime | None:
-        """When the cycle's consumed time reaches ``amount``: within the spans it ran, or
+        """When the consumed time reaches ``amount``: within the spans counted, or
         counting on from ``going_on``; ``None`` if not reached and not counting."""
         amount = max(amount, timedelta(0))
         done = timedelta(0)
-        for (start, _), ran in zip(cycle.spans, self.ran, strict=True):
+        for (start, _), ran in zip(self.spans, self.ran, strict=True):
             if done + ran >= amount:
                 return self.calendar.add(start, amount - done)
             done += ran
         if going_on is None:
             return None
         return self.calendar.add(going_on, amount - done)
+
+
+def run_out(
+    target: Target,
+    calendar: BusinessCalendar,
+    calendar_time: BusinessCalendar,
+    start: pendulum.DateTime,
+) -> pendulum.DateTime:
+    """When ``target`` runs out counting from ``start`` without a pause (an offset such
+    as ``SlaPolicy.start_after``): each measure on its calendar, combined by its mode."""
+    parts = [
+        _Part(part, calendar_time if part.kind == "calendar" else calendar, start, ())
+        for part in target.parts
+    ]
+    found = _combine(target.mode, [p.reach(p.amount, start) for p in parts])
+    assert found is not None  # every measure counts from start
+    return found
 
 
 def _elapsed(start: datetime, end: datetime) -> timedelta:
@@ -173,21 +198,34 @@ def measure(
     target: Target,
     now: pendulum.DateTime,
     calendar_time: BusinessCalendar,
+    *,
+    counts_from: pendulum.DateTime | None = None,
 ) -> Measure:
     """Derive a clock's values at ``now`` from its facts and today's target and calendars.
 
-    ``calendar_time`` is the 24x7 calendar used for calendar-hour measures.
+    ``calendar_time`` is the 24x7 calendar used for calendar-hour measures. With
+    ``counts_from`` (``SlaPolicy.start_after``) the clock counts nothing before that
+    instant: it runs, but its target is measured from there (business days too).
     """
+    spans: tuple[Span, ...] = cycle.spans
+    running = cycle.running_since
+    stopped_on = cycle.stopped_at
+    if counts_from is not None:
+        spans = tuple((max(a, counts_from), b) for a, b in spans if b > counts_from)
+        if running is not None and running < counts_from:
+            running = counts_from
+        if stopped_on is not None and stopped_on < counts_from:
+            stopped_on = counts_from
+    base = counts_from if counts_from is not None else cycle.started_at
     parts = [
-        _Part(part, calendar_time if part.kind == "calendar" else policy.calendar, cycle)
+        _Part(part, calendar_time if part.kind == "calendar" else policy.calendar, base, spans)
         for part in target.parts
     ]
-    running = cycle.running_since
     # The instant each measure runs out: counting on if the clock runs now. For a
     # stopped clock, its due time is where it would have run out had it kept counting.
-    actual = _combine(target.mode, [p.reach(p.amount, cycle, running) for p in parts])
+    actual = _combine(target.mode, [p.reach(p.amount, running) for p in parts])
     if cycle.stopped_at is not None:
-        due = _combine(target.mode, [p.reach(p.amount, cycle, cycle.stopped_at) for p in parts])
+        due = _combine(target.mode, [p.reach(p.amount, stopped_on) for p in parts])
     else:
         due = actual if running is not None else None
     end = cycle.stopped_at or now
@@ -198,11 +236,12 @@ def measure(
         status = "breached"
     else:
         status = "running" if running is not None else "paused"
-    lefts = [p.amount - p.consumed(cycle, end) for p in parts]
+    lefts = [p.amount - p.consumed(running, end) for p in parts]
     remaining = min(lefts) if target.mode == "earliest" else max(lefts)
+    # Paused time is wall-clock time not running: the facts, whatever counted.
     ran = sum((_elapsed(a, b) for a, b in cycle.spans), timedelta(0))
-    if running is not None:
-        ran += _elapsed(running, end)
+    if cycle.running_since is not None:
+        ran += _elapsed(cycle.running_since, end)
     warnings = []
     for warning in policy.warn_at:
         if isinstance(warning, timedelta):
@@ -211,7 +250,7 @@ def measure(
             amounts = [p.amount * warning for p in parts]
         instant = _combine(
             target.mode,
-            [p.reach(a, cycle, running) for p, a in zip(parts, amounts, strict=True)],
+            [p.reach(a, running) for p, a in zip(parts, amounts, strict=True)],
         )
         if instant is not None:
             warnings.append((_threshold(warning), instant))

@@ -6,11 +6,15 @@ the events that happen *now* (a clock applied, paused, resumed, met), then looks
 derived instants up to now, which gives the warnings and breaches not yet reported,
 each exactly once. When the policies that apply to a ticket change (another category,
 another policy set, new pause rules) the cycles are rebuilt from the whole history, so
-the result is always what a replay of the history gives.
+the result is always what a replay of the history gives. When none applies (the policy
+stopped matching, or the desk keeps no policies at all) the ticket keeps no clocks: the
+ones it carried end, and nothing is promised or watched any more.
 
 How the metrics run (pauses aside):
 
-- ``first_response``: from opening to the team's first public, human reply;
+- ``first_response``: from opening (or, with ``first_response_from="customer_message"``,
+  from the requester's first public, human message) to the team's first public, human
+  reply;
 - ``next_response``: from each customer message that follows a team reply, to the
   team's next public, human reply;
 - ``periodic_update``: from each public team reply to the next one, while active;
@@ -21,11 +25,14 @@ How the metrics run (pauses aside):
   that state or the partner replies in public.
 
 Resolving a ticket meets every clock of the team that is still running (as Zendesk
-does): nothing more is owed. Automated messages never meet nor start anything.
+does): nothing more is owed. Automated messages never meet nor start anything. A
+policy's ``start_after`` delays the clocks that start with the ticket; it is applied
+when clocks are measured (``measure(counts_from=...)``), like a target.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -47,9 +54,9 @@ from chamados.events import (
     TicketOpened,
 )
 from chamados.exceptions import ConfigurationError
-from chamados.model import Owner, Party, PartyKind, Ticket
+from chamados.model import Category, Owner, Party, PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure
+from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure, run_out
 from chamados.sla.policy import TEAM_METRICS, SlaPolicy, applicable
 from chamados.workflows.base import Status, Workflow
 from chamados.workflows.registry import WorkflowRegistry
@@ -82,6 +89,27 @@ class _Fold:
         self.workflow = workflow
         self.requester = requester
         self.notes: list[Note] = []
+        # The statuses the folded events went through, with the instant each began
+        # (``None``: before the first event folded), to say where a clock ran out.
+        self.statuses: list[tuple[pendulum.DateTime | None, str]] = [(None, self.status)]
+
+    def status_at(self, instant: pendulum.DateTime) -> str:
+        """The status the ticket was in at ``instant`` (before a change at that instant:
+        a clock that runs out as the status changes ran out in the old one)."""
+        found = self.statuses[0][1]
+        for since, status in self.statuses:
+            if since is not None and since >= instant:
+                break
+            found = status
+        return found
+
+    def went_through(self, events: Iterable[TicketEvent]) -> None:
+        """Take the status changes of ``events`` (this command's, folded by an earlier
+        run) as the statuses before this fold's, so ``status_at`` sees the whole command."""
+        changes = [e for e in events if isinstance(e, StatusChanged)]
+        if changes:
+            self.statuses = [(None, changes[0].from_status)]
+            self.statuses += [(e.at, e.to_status) for e in changes]
 
     def state(self, fingerprint: str) -> SlaState:
         return SlaState(
@@ -135,10 +163,13 @@ class _Fold:
 
     def opened(self, event: TicketOpened) -> None:
         self.status = event.status
+        self.statuses = [(None, event.status)]
         partner_owes = self.workflow.status_of(self.status).owner is Owner.PARTNER
         metrics = ["first_response", "resolution"] + (["partner_response"] if partner_owes else [])
         for policy in self.policies:
             for metric in metrics:
+                if metric == "first_response" and policy.first_response_from != "opening":
+                    continue  # starts with the customer's first message
                 self.start(policy, metric, event.at)
 
     def replied(self, event: Replied) -> None:
@@ -162,6 +193,11 @@ class _Fold:
                 for policy in self.policies:
                     if self.open_cycle(policy, "next_response") is None:
                         self.start(policy, "next_response", at)
+            elif not self.team_replied:
+                for policy in self.policies:
+                    waiting = policy.first_response_from == "customer_message"
+                    if waiting and (policy.name, "first_response") not in self.cycles:
+                        self.start(policy, "first_response", at)
             self.last_public_by_team = False
         elif author.kind is PartyKind.PARTNER:
             for policy in self.policies:
@@ -172,6 +208,7 @@ class _Fold:
         before = self.workflow.status_of(event.from_status)
         after = self.workflow.status_of(event.to_status)
         self.status = after.id
+        self.statuses.append((at, after.id))
         ending = before.category.is_active and not after.category.is_active
         reopening = not before.category.is_active and after.category.is_active
         for policy in self.policies:
@@ -229,10 +266,41 @@ class SlaEngine:
                 raise ConfigurationError(f"two SLA policies are named {policy.name!r}", key="sla")
             seen.add(policy.name)
         self.workflows = workflows
+        self._check_pause_names()
         self._always: dict[str, BusinessCalendar] = {}
+
+    def _check_pause_names(self) -> None:
+        """Each name in a policy's ``pause_on`` must be a state category or a status of a
+        registered workflow: a typo would silently never pause."""
+        categories = sorted(c.value for c in Category)
+        statuses = sorted(
+            {s for name in self.workflows for s in self.workflows.get(name).statuses}
+        )
+        known = {*categories, *statuses}
+        for policy in self.policies:
+            for metric, names in policy.pause_on.items():
+                for name in sorted(names - known):
+                    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+                    hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+                    raise ConfigurationError(
+                        f"policy {policy.name!r}: pause_on for {metric} names {name!r}, which is "
+                        f"neither a state category nor a status of the registered workflows"
+                        f"{hint}; categories: {', '.join(categories)}; statuses: "
+                        f"{', '.join(statuses)}",
+                        key="pause_on",
+                    )
 
     def __bool__(self) -> bool:
         return bool(self.policies)
+
+    def tracks(self, ticket: Ticket) -> bool:
+        """Whether ``ticket`` gives the engine work: policies that may apply to it, or
+        clocks it still carries from policies this desk no longer keeps (which end)."""
+        return bool(self.policies) or (
+            ticket.sla_state is not None
+            or bool(ticket.sla_clocks)
+            or ticket.sla_deadline is not None
+        )
 
     # -- for the Helpdesk ----------------------------------------------------------------------
 
@@ -243,12 +311,16 @@ class SlaEngine:
         breaches)."""
         ticket, now = command.ticket, command.now
         policies, fingerprint = self._applicable(ticket)
+        if not policies:
+            _end_clocks(ticket)
+            return
         workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
         earlier = list(command.events[:since])
         new_events = list(command.events[since:])
         old: SlaState | None = ticket.sla_state
         if old is not None and old.fingerprint == fingerprint:
             fold = _Fold(old, policies, workflow, ticket.requester)
+            fold.went_through(earlier)
             for event in new_events:
                 fold.apply(event)
             notes = fold.notes
@@ -278,12 +350,15 @@ class SlaEngine:
             ]
             notes = new_clocks + fold.notes
         state = fold.state(fingerprint)
-        state = self._report(command, state, policies, notes)
+        state = self._report(command, state, policies, notes, fold.status_at)
         self._publish(ticket, state, policies, now)
 
     def refresh(self, ticket: Ticket, now: pendulum.DateTime, history: History) -> None:
         """Set ``ticket.sla_clocks`` as they stand at ``now`` (nothing is recorded)."""
         policies, fingerprint = self._applicable(ticket)
+        if not policies:
+            _end_clocks(ticket)
+            return
         state: SlaState | None = ticket.sla_state
         if state is None or state.fingerprint != fingerprint:
             workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
@@ -324,7 +399,13 @@ class SlaEngine:
         target = policy.target_for(cycle.metric, ticket.priority)
         if target is None:
             return None
-        return measure(cycle, policy, target, now, self._calendar_time(policy))
+        always = self._calendar_time(policy)
+        counts_from = None
+        # start_after delays the clocks that started with the ticket (their first cycle).
+        offset = policy.start_after
+        if offset is not None and cycle.number == 1 and cycle.started_at == ticket.created_at:
+            counts_from = run_out(offset, policy.calendar, always, cycle.started_at)
+        return measure(cycle, policy, target, now, always, counts_from=counts_from)
 
     def _report(
         self,
@@ -332,8 +413,12 @@ class SlaEngine:
         state: SlaState,
         policies: Sequence[SlaPolicy],
         notes: Sequence[Note],
+        status_at: Callable[[pendulum.DateTime], str],
     ) -> SlaState:
-        """Record the notes, then every warning and breach due by now, in time order."""
+        """Record the notes, then every warning and breach due by now, in time order.
+
+        A breach names the status the ticket was in when the clock ran out (``status_at``),
+        which this command's events may have changed since."""
         ticket, now = command.ticket, command.now
         pending: list[tuple[pendulum.DateTime, int, type[SlaEvent], dict[str, Any]]] = []
         current = {c.key: c for c in state.cycles}
@@ -363,7 +448,10 @@ class SlaEngine:
             breach = clock.breached_at is not None and not cycle.breach_reported
             if breach:
                 assert clock.breached_at is not None
-                breached = {"breached_at": clock.breached_at}
+                breached = {
+                    "breached_at": clock.breached_at,
+                    "status": status_at(clock.breached_at),
+                }
                 pending.append((clock.breached_at, 1, SlaBreached, self._fields(cycle, breached)))
             if cycle.key in current and current[cycle.key].number == cycle.number:
                 current[cycle.key] = evolve(
@@ -426,3 +514,11 @@ class SlaEngine:
         ticket.sla_state = state
         ticket.sla_clocks = tuple(clocks)
         ticket.sla_deadline = deadline
+
+
+def _end_clocks(ticket: Ticket) -> None:
+    """No policy applies to ``ticket``: it keeps no clocks and owes nothing (the clocks
+    of a policy that stopped matching, or of a desk that keeps no policies, end)."""
+    ticket.sla_state = None
+    ticket.sla_clocks = ()
+    ticket.sla_deadline = None

@@ -78,6 +78,7 @@ class HolidaySource:
             )
         self.calendar = calendar
         self.partial_optional = partial_optional
+        self._public_calendar: holidays_package.HolidayBase | None = None
 
     @classmethod
     def brazil(cls, subdivision: str | None, *, optional: bool) -> HolidaySource:
@@ -125,19 +126,21 @@ class HolidaySource:
         found = {day for day in calendar if day.year == year}
         partial: dict[date, tuple[Interval, ...]] = {}
         if self.partial_optional and found:
-            public = self._public_dates(year)
-            for day in found - public:
+            public = self._public()
+            for day in {day for day in found if day not in public}:
                 if day == easter(year) - timedelta(days=46):
                     partial[day] = _UNTIL_14
                 elif (day.month, day.day) in ((12, 24), (12, 31)):
                     partial[day] = _FROM_14
         return YearHolidays(frozenset(found - partial.keys()), partial)
 
-    def _public_dates(self, year: int) -> set[date]:
-        public = holidays_package.country_holidays(
-            self.calendar.country, subdiv=self.calendar.subdiv, years=year
-        )
-        return set(public)
+    def _public(self) -> holidays_package.HolidayBase:
+        """The public holidays alone (kept: it loads each year once, when asked)."""
+        if self._public_calendar is None:
+            self._public_calendar = holidays_package.country_holidays(
+                self.calendar.country, subdiv=self.calendar.subdiv
+            )
+        return self._public_calendar
 
     def __repr__(self) -> str:
         return f"HolidaySource({self.spec()!r})"

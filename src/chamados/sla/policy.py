@@ -154,6 +154,13 @@ def _parts(
             raise ConfigurationError(
                 f"{kind}= must be a positive timedelta, got {amount!r}", key="target"
             )
+        if amount > BusinessCalendar.HORIZON:
+            raise ConfigurationError(
+                f"{kind}={amount} is longer than {BusinessCalendar.HORIZON_YEARS} years, "
+                f"the horizon within which calendars answer; give a target a customer can "
+                f"wait for",
+                key="target",
+            )
         parts.append(TargetPart(kind, amount=amount))  # type: ignore[arg-type]
     if business_days is not None:
         if (
@@ -164,6 +171,13 @@ def _parts(
             raise ConfigurationError(
                 f"business_days= must be a whole number of days, at least 1, "
                 f"got {business_days!r}",
+                key="target",
+            )
+        if business_days > BusinessCalendar.HORIZON.days:
+            raise ConfigurationError(
+                f"business_days={business_days} do not fit in "
+                f"{BusinessCalendar.HORIZON_YEARS} years, the horizon within which calendars "
+                f"answer; give a target a customer can wait for",
                 key="target",
             )
         parts.append(TargetPart("business_days", days=business_days))
@@ -222,6 +236,15 @@ class SlaPolicy:
     the target (``0.75``) and amounts of time left (``timedelta(minutes=30)``).
     ``reopen`` says what a reopen does to the resolution clock: ``"resume"`` (default:
     the time spent resolved counts as paused) or ``"restart"`` (a new cycle).
+
+    ``first_response_from`` says when the first response clock starts: at the ticket's
+    ``"opening"`` (default), or at the ``"customer_message"``: the requester's first
+    public, human message (which may be the one it opens the ticket with), so a ticket
+    the team opens for a customer owes no first response until the customer writes
+    (as Zammad and Request Tracker count it). If the team writes first, the customer's
+    message starts ``next_response`` as usual. ``start_after`` (a ``Target``) delays the
+    clocks that start with the ticket: they count from the moment that target runs out
+    after the opening (Request Tracker's ``Starts``); later cycles count at once.
     """
 
     name: str
@@ -232,6 +255,8 @@ class SlaPolicy:
     warn_at: tuple[Warning, ...]
     group: str | None
     reopen: Literal["resume", "restart"]
+    first_response_from: Literal["opening", "customer_message"]
+    start_after: Target | None
     matches: TicketPredicate = field(repr=False)
     fingerprint: str = field(repr=False)
 
@@ -246,6 +271,8 @@ class SlaPolicy:
         warn_at: Iterable[Warning] = (0.75,),
         group: str | None = None,
         reopen: Literal["resume", "restart"] = "resume",
+        first_response_from: Literal["opening", "customer_message"] = "opening",
+        start_after: Target | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError("an SlaPolicy needs a name", key="name")
@@ -265,10 +292,25 @@ class SlaPolicy:
                     key=f"targets.{metric}",
                 )
             _check_spec(spec, f"{where}: targets.{metric}")
+            _check_reach(spec, calendar, f"{where}: targets.{metric}", f"targets.{metric}")
         if reopen not in ("resume", "restart"):
             raise ConfigurationError(
                 f"{where}: reopen must be 'resume' or 'restart'", key="reopen"
             )
+        if first_response_from not in ("opening", "customer_message"):
+            raise ConfigurationError(
+                f"{where}: first_response_from must be 'opening' or 'customer_message', got "
+                f"{first_response_from!r}",
+                key="first_response_from",
+            )
+        if start_after is not None:
+            if not isinstance(start_after, Target):
+                raise ConfigurationError(
+                    f"{where}: start_after must be a Target (Target(business=...), "
+                    f"Target(business_days=...)...), got {start_after!r}",
+                    key="start_after",
+                )
+            _check_reach(start_after, calendar, f"{where}: start_after", "start_after")
         warnings = tuple(warn_at)
         for warning in warnings:
             fraction = isinstance(warning, float | int) and not isinstance(warning, bool)
@@ -285,6 +327,8 @@ class SlaPolicy:
         digest = hashlib.sha1(
             repr(
                 (sorted(targets), sorted((m, sorted(s)) for m, s in pauses.items()), reopen)
+                # Only when not the default, so fingerprints stored before stay valid.
+                + ((first_response_from,) if first_response_from != "opening" else ())
             ).encode(),
             usedforsecurity=False,
         ).hexdigest()[:12]
@@ -297,6 +341,8 @@ class SlaPolicy:
             warn_at=warnings,
             group=group,
             reopen=reopen,
+            first_response_from=first_response_from,
+            start_after=start_after,
             matches=compile_condition(when, where=f"{where}: when"),
             fingerprint=digest,
         )
@@ -330,6 +376,31 @@ def _check_spec(spec: Any, where: str) -> None:
         if not isinstance(target, Target):
             raise ConfigurationError(
                 f"{where}[{key!r}] must be a Target, got {target!r}", key=where
+            )
+
+
+def _check_reach(spec: TargetSpec, calendar: BusinessCalendar, where: str, key: str) -> None:
+    """Refuse targets the calendar cannot reach within its horizon: every command would
+    search a century for a due time and fail."""
+    targets = [spec] if isinstance(spec, Target) else list(spec.values())
+    for part in (part for target in targets for part in target.parts):
+        if part.kind == "business" and part.amount is not None:
+            too_far = part.amount > calendar.max_duration
+            years = part.amount / (calendar.weekly_hours * 52)
+            week = _duration(calendar.weekly_hours)
+        elif part.kind == "business_days" and part.days is not None:
+            too_far = part.days > calendar.max_business_days
+            years = part.days / (calendar.weekly_days * 52)
+            week = f"{calendar.weekly_days} days"
+        else:
+            continue
+        if too_far:
+            raise ConfigurationError(
+                f"{where}: {part.describe()} would take about {years:,.0f} years on this "
+                f"calendar (open {week} a week), and calendars "
+                f"answer within {calendar.HORIZON_YEARS} years; shorten the target or give "
+                f"the calendar more hours",
+                key=key,
             )
 
 
