@@ -73,6 +73,11 @@ def screenshot(
             "--disable-gpu",
             "--hide-scrollbars",
             "--no-first-run",
+            # A closed network: no background fetches, updates or sync to wait for.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
             f"--user-data-dir={profile}",
             f"--window-size={width},{height}",
             f"--screenshot={png.resolve()}",

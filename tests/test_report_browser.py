@@ -1,6 +1,9 @@
 """A real browser draws the report page: headless Chromium takes a screenshot of it.
 
-Skipped when no Chromium is installed (``apt-get install chromium`` on Debian).
+``CHAMADOS_TEST_CHROMIUM`` names the browser binary (``/usr/bin/chromium`` once Debian's
+``chromium`` package is installed). Unset, these tests skip and say so; set to a path
+that is not there, they fail: ``.ci/run`` installs Chromium and sets it, so CI always
+draws the page.
 """
 
 from __future__ import annotations
@@ -24,20 +27,22 @@ TIMEOUT = 60
 SCRIPT = Path(__file__).parent.parent / "scripts" / "report_screenshot.py"
 
 
-def find_chromium() -> str | None:
-    """The Chromium binary on this machine, if any."""
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-CHROMIUM = find_chromium()
+CHROMIUM = os.environ.get("CHAMADOS_TEST_CHROMIUM") or None
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Chromium is not installed (apt-get install chromium); no browser to draw the page",
+    reason="CHAMADOS_TEST_CHROMIUM is not set (apt-get install chromium, then set it to "
+    "/usr/bin/chromium): no browser to draw the page",
 )
+
+
+@needs_chromium
+def test_the_browser_named_for_the_tests_is_there() -> None:
+    """The binary CHAMADOS_TEST_CHROMIUM names exists and runs: a wrong path fails CI."""
+    assert CHROMIUM is not None
+    found = shutil.which(CHROMIUM)
+    assert found is not None, f"CHAMADOS_TEST_CHROMIUM={CHROMIUM!r} is not an executable"
+    done = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def chunks(png: bytes) -> list[tuple[bytes, bytes]]:
@@ -60,6 +65,10 @@ def screenshot(chromium: str, html: Path, png: Path, profile: Path) -> None:
         "--disable-gpu",
         "--hide-scrollbars",
         "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
         f"--user-data-dir={profile}",
         f"--window-size={WIDTH},{HEIGHT}",
         f"--screenshot={png}",
