@@ -32,6 +32,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from chamados import limits
 from chamados.clock import epoch_micros, seconds_between
 from chamados.events import NoteAdded, Replied, TicketEvent
 from chamados.exceptions import (
@@ -81,15 +82,15 @@ def _dimension_columns() -> list[sa.Column[Any]]:
     """The columns queries filter and group tickets by, in the tickets table and again
     in the narrow facts table (new objects each time: a column belongs to one table)."""
     return [
-        sa.Column("tenant", sa.String(128), nullable=False),
-        sa.Column("channel", sa.String(128), nullable=False),
-        sa.Column("status", sa.String(64), nullable=False),
-        sa.Column("category", sa.String(128)),
+        sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+        sa.Column("channel", sa.String(limits.CHANNEL), nullable=False),
+        sa.Column("status", sa.String(limits.NAME), nullable=False),
+        sa.Column("category", sa.String(limits.ID)),
         sa.Column("priority", sa.SmallInteger, nullable=False),
-        sa.Column("team", sa.String(128)),
+        sa.Column("team", sa.String(limits.TEAM)),
         sa.Column("tier", sa.SmallInteger, nullable=False),
-        sa.Column("assignee", sa.String(128)),
-        sa.Column("partner_id", sa.String(128)),
+        sa.Column("assignee", sa.String(limits.TEAM)),
+        sa.Column("partner_id", sa.String(limits.ID)),
         sa.Column("created_us", sa.BigInteger, nullable=False),
     ]
 
@@ -97,11 +98,11 @@ def _dimension_columns() -> list[sa.Column[Any]]:
 tickets = sa.Table(
     "chamados_tickets",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(limits.TICKET_ID), primary_key=True),
     *_dimension_columns(),
-    sa.Column("workflow", sa.String(64), nullable=False),
+    sa.Column("workflow", sa.String(limits.NAME), nullable=False),
     sa.Column("requester_kind", sa.String(32), nullable=False),
-    sa.Column("requester_id", sa.String(128), nullable=False),
+    sa.Column("requester_id", sa.String(limits.ID), nullable=False),
     sa.Column("sla_deadline_us", sa.BigInteger),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("data", _DOC, nullable=False),
@@ -120,14 +121,14 @@ history = sa.Table(
     "chamados_history",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("event_id", sa.String(limits.TICKET_ID), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(limits.NAME), nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("actor_kind", sa.String(32), nullable=False),
-    sa.Column("actor_id", sa.String(128), nullable=False),
+    sa.Column("actor_id", sa.String(limits.ID), nullable=False),
     sa.Column("data", _DOC, nullable=False),
     sa.Index("ix_chamados_history_ticket", "ticket_id", "seq"),
     sa.Index("ix_chamados_history_tenant_at", "tenant", "at_us"),
@@ -136,14 +137,14 @@ history = sa.Table(
 messages = sa.Table(
     "chamados_messages",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("author_kind", sa.String(32), nullable=False),
-    sa.Column("author_id", sa.String(128), nullable=False),
+    sa.Column("author_id", sa.String(limits.ID), nullable=False),
     sa.Column("public", sa.Boolean, nullable=False),
     sa.Column("automated", sa.Boolean, nullable=False),
-    sa.Column("external_id", sa.String(255)),
+    sa.Column("external_id", sa.String(limits.EXTERNAL_ID)),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("body", _DOC, nullable=False),
     sa.Index("ix_chamados_messages_ticket", "ticket_id", "at_us"),
@@ -153,10 +154,10 @@ outbox = sa.Table(
     "chamados_outbox",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(limits.TICKET_ID), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+    sa.Column("kind", sa.String(limits.NAME), nullable=False),
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
@@ -177,7 +178,7 @@ facts = sa.Table(
     # dimensions and measures, without the ticket document, so aggregates scan little.
     "chamados_facts",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
     *_dimension_columns(),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("first_response_s", sa.BigInteger),
@@ -196,11 +197,11 @@ facts = sa.Table(
 sla_outcomes = sa.Table(
     "chamados_sla_outcomes",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
-    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("policy", sa.String(limits.NAME), primary_key=True),
     sa.Column("metric", sa.String(32), primary_key=True),
     sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("outcome", sa.String(16), nullable=False),  # met, breached, running
     sa.Column("response_s", sa.BigInteger),  # from start to met, calendar seconds
     sa.Index("ix_chamados_sla_outcomes_tenant", "tenant", "policy", "metric"),
@@ -209,25 +210,25 @@ sla_outcomes = sa.Table(
 breaches = sa.Table(
     "chamados_breaches",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
-    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("policy", sa.String(limits.NAME), primary_key=True),
     sa.Column("metric", sa.String(32), primary_key=True),
     sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("owner", sa.String(32), nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(limits.NAME), nullable=False),
 )
 
 stays = sa.Table(
     "chamados_stays",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
-    sa.Column("team", sa.String(128)),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+    sa.Column("status", sa.String(limits.NAME), nullable=False),
+    sa.Column("team", sa.String(limits.TEAM)),
     sa.Column("tier", sa.SmallInteger, nullable=False),
-    sa.Column("assignee", sa.String(128)),
+    sa.Column("assignee", sa.String(limits.TEAM)),
     sa.Column("entered_us", sa.BigInteger, nullable=False),
     sa.Column("left_us", sa.BigInteger, nullable=False),
     sa.Column("calendar_s", sa.BigInteger, nullable=False),
@@ -239,10 +240,10 @@ stays = sa.Table(
 idempotency = sa.Table(
     "chamados_idempotency",
     metadata,
-    sa.Column("tenant", sa.String(128), primary_key=True),
-    sa.Column("key", sa.String(191), primary_key=True),
-    sa.Column("command", sa.String(64), nullable=False),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), primary_key=True),
+    sa.Column("key", sa.String(limits.IDEMPOTENCY_KEY), primary_key=True),
+    sa.Column("command", sa.String(limits.NAME), nullable=False),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
     sa.Column("result", _DOC, nullable=False),
 )
 
