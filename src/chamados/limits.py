@@ -31,6 +31,7 @@ from chamados.exceptions import InvalidTicketError
 __all__ = [
     "BODY",
     "CHANNEL",
+    "ERROR",
     "EXTERNAL_ID",
     "FIELDS",
     "FIELD_NAME",
@@ -53,6 +54,7 @@ __all__ = [
     "check_integer",
     "check_optional_text",
     "check_text",
+    "storable_text",
 ]
 
 TICKET_ID: Final = 64
@@ -90,6 +92,8 @@ TEXT: Final = 10_000
 BODY: Final = 100_000
 """A message body. Even escaped as JSON (six bytes for a control character) a body stays
 under 1 MB, well inside MariaDB's default ``max_allowed_packet`` (16 MB)."""
+ERROR: Final = 2_000
+"""A delivery error the outbox records (cut, never refused: see ``storable_text``)."""
 TIER: Final = 99
 """The highest support level a ticket can reach (1 = N1, 2 = N2...)."""
 INTEGER_MIN: Final = -(2**63)
@@ -149,6 +153,23 @@ def check_optional_text(
     if value is None:
         return None
     return check_text(value, field=field, limit=limit, blank=blank, label=label)
+
+
+def storable_text(value: str, *, limit: int) -> str:
+    """``value`` made storable rather than refused: NUL and lone surrogates become U+FFFD
+    and the text is cut to ``limit`` characters. For text chamados records about the world
+    outside (a notifier's error message), which it must keep whatever it holds.
+
+    >>> storable_text("503 \\x00 caf\\udce9", limit=9)
+    '503 \ufffd ca…'
+    """
+    cleaned = value.replace("\x00", "\ufffd")
+    if not cleaned.isascii():
+        try:
+            cleaned.encode("utf-8")
+        except UnicodeEncodeError:
+            cleaned = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in cleaned)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def check_flag(value: object, *, field: str) -> bool:
