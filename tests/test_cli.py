@@ -11,6 +11,7 @@ import pytest
 
 from chamados.cli import main
 from chamados.demo import run_demo
+from chamados.storage.sql import SCHEMA_VERSION
 from chamados.workflows import StandardWorkflow, to_mermaid
 
 
@@ -175,16 +176,16 @@ def test_db_commands_create_and_report_the_schema(
     """chamados db init / upgrade / version, with a URL or CHAMADOS_STORAGE_URL."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     assert main(["db", "version", url]) == 0
-    assert capsys.readouterr().out == "database: no chamados tables\nchamados: 1\n"
+    assert capsys.readouterr().out == f"database: no chamados tables\nchamados: {SCHEMA_VERSION}\n"
     assert main(["db", "init", url]) == 0
-    assert "schema version 1" in capsys.readouterr().out
+    assert f"schema version {SCHEMA_VERSION}" in capsys.readouterr().out
     assert main(["db", "init", url]) == 2
     assert "use `chamados db upgrade`" in capsys.readouterr().err
     monkeypatch.setenv("CHAMADOS_STORAGE_URL", url)
     assert main(["db", "upgrade"]) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert main(["db", "version"]) == 0
-    assert capsys.readouterr().out == "database: 1\nchamados: 1\n"
+    assert capsys.readouterr().out == f"database: {SCHEMA_VERSION}\nchamados: {SCHEMA_VERSION}\n"
     monkeypatch.delenv("CHAMADOS_STORAGE_URL")
     assert main(["db", "version"]) == 2
     assert "set CHAMADOS_STORAGE_URL" in capsys.readouterr().err

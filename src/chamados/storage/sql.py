@@ -60,8 +60,8 @@ from chamados.storage.port import (
 
 __all__ = ["SCHEMA_VERSION", "SqlStorage", "make_engine", "metadata"]
 
-SCHEMA_VERSION = 1
-"""The schema this chamados reads and writes."""
+SCHEMA_VERSION = 2
+"""The schema this chamados reads and writes (2: text compares exactly on MariaDB)."""
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -328,7 +328,7 @@ class SqlStorage(Storage):
     ...     uow.find(TicketQuery(tenant="loja-1"))
     []
     >>> storage.schema_version()
-    1
+    2
     """
 
     def __init__(self, target: str | Engine | Connection, *, create: bool | None = None) -> None:
@@ -461,6 +461,7 @@ class SqlStorage(Storage):
 
     def _create_all(self, conn: Connection) -> None:
         metadata.create_all(conn)
+        _exact_text(conn)
         conn.execute(sa.insert(schema_table).values(version=SCHEMA_VERSION))
 
     # -- units of work ----------------------------------------------------------------------
@@ -992,5 +993,23 @@ def _outbox_row(event: TicketEvent) -> dict[str, Any]:
     }
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _exact_text(conn: Connection) -> None:
+    """Make MySQL and MariaDB compare text exactly, as PostgreSQL, SQLite and memory do.
+
+    Their default collations hold "Loja-1", "loja-1", "loja-1 " and "lója-1" equal, so one
+    tenant's filter or one idempotency key would stand for another. Binary collations
+    without padding compare code points: MariaDB's ``utf8mb4_nopad_bin``, MySQL 8's
+    ``utf8mb4_0900_bin``.
+    """
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return
+    mariadb = getattr(conn.dialect, "is_mariadb", False)
+    collation = "utf8mb4_nopad_bin" if mariadb else "utf8mb4_0900_bin"
+    for table in metadata.sorted_tables:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table.name} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}"
+        )
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _exact_text}
 """Schema migrations: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``."""

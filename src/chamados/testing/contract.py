@@ -73,7 +73,7 @@ def _id(ticket: Ticket | None) -> str | None:
 
 
 class StorageContract:
-    """Requirements R1-R26 of a storage adapter. Override the ``storage`` fixture.
+    """Requirements R1-R27 of a storage adapter. Override the ``storage`` fixture.
 
     Capabilities an adapter may lack, declared as class attributes:
     ``concurrent_writers`` (R15: units of work on several threads at once) and
@@ -512,6 +512,33 @@ class StorageContract:
                 uow.find(TicketQuery(tenant="loja-1", team=bad))
             with pytest.raises(InvalidTicketError):
                 uow.remember("k" * (limits.IDEMPOTENCY_KEY + 1), command="x", result=make_ticket())
+
+    def test_r27_text_compares_exactly(self, storage: Storage) -> None:
+        """R27: ids, tenants, filters and idempotency keys match only the very same text:
+        case, accents and trailing spaces make different values (as in memory), so no
+        adapter lets one tenant or one key stand for another."""
+        twins = ["Loja-1", "loja-1", "loja-1 ", "lója-1"]
+        for n, tenant in enumerate(twins):
+            ticket = make_ticket(id=f"T-{twins[n]}", tenant=tenant, team=tenant)
+            with storage.unit_of_work() as uow:
+                uow.add(ticket)
+                uow.record([_opened(ticket)])
+                uow.remember(tenant, command="open", result=ticket)
+                uow.remember(f"key {tenant}", command="open", result=ticket)
+                uow.commit()
+        with storage.unit_of_work() as uow:
+            for tenant in twins:
+                assert uow.get(f"T-{tenant}", tenant=None).tenant == tenant
+                assert [t.tenant for t in uow.find(TicketQuery(tenant=tenant))] == [tenant]
+                assert [t.team for t in uow.find(TicketQuery(tenant=None, team=tenant))] == [
+                    tenant
+                ]
+                record = uow.idempotency(f"key {tenant}", tenant=tenant)
+                assert record is not None
+                assert record.ticket_id == f"T-{tenant}"
+                assert uow.idempotency(f"KEY {tenant}", tenant=tenant) is None
+            with pytest.raises(TicketNotFoundError):
+                uow.get("t-loja-1", tenant=None)
 
     # -- the outbox ----------------------------------------------------------------------------
 
