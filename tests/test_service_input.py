@@ -371,7 +371,8 @@ def test_an_empty_default_team_in_toml_is_a_configuration_error(tmp_path: Path) 
 _BAD: list[Any] = [
     None, 0, 5, -1, 10**30, 1.5, math.nan, True, False, "", " ", "false", "customer",
     "x" * 129, "x" * 300, NUL, SURROGATE, b"bytes", [], ["a"], {}, {"a": 1}, {"a": [1]},
-    ("a",), frozenset({"a"}), MARIA, ANA, Party.partner("s-1"), object(), UNSET,
+    ("a",), frozenset({"a"}), [["a"]], [None], {"a": None}, {5: "x"}, {"a": {"b": 1}},
+    MARIA, ANA, Party.partner("s-1"), object(), UNSET,
     datetime(2026, 3, 2, 9), pendulum.datetime(2026, 3, 2, 12, tz="UTC"),
 ]  # fmt: skip
 

@@ -1360,7 +1360,9 @@ def _names(value: object, field: str) -> list[Any]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, Iterable) and not isinstance(value, Mapping):
-        return list(value)
+        names = list(value)
+        if all(isinstance(name, str | Priority) for name in names):
+            return names
     raise InvalidTicketError(
         f"{field} must be a name or a collection of names, got {value!r}", field=field
     )
