@@ -377,7 +377,27 @@ def check_custom_fields(value: object, field: str = "custom_fields") -> None:
             field=field,
         )
     for key, item in value.items():
-        check_text(key, field=field, limit=limits.FIELD_NAME, label="a custom field name")
+        if not (
+            type(key) is str
+            and len(key) <= limits.FIELD_NAME
+            and key.isascii()
+            and "\x00" not in key
+            and key
+            and not key.isspace()
+        ):
+            check_text(key, field=field, limit=limits.FIELD_NAME, label="a custom field name")
+        kind = type(item)
+        if item is None or kind is bool:
+            continue
+        if kind is int and limits.INTEGER_MIN <= item <= limits.INTEGER_MAX:
+            continue
+        if (
+            kind is str
+            and len(item) <= limits.FIELD_VALUE
+            and item.isascii()
+            and "\x00" not in item
+        ):
+            continue
         _check_field_value(key, item, f"{field}.{key}")
 
 
@@ -446,10 +466,8 @@ def _check_clocks(value: object, field: str) -> None:
         raise InvalidTicketError(f"sla_clocks must be a tuple, got {value!r}", field=field)
 
 
-def _text_rule(limit: int, *, optional: bool = False, blank: bool = False) -> _Rule:
+def _text_rule(limit: int, *, blank: bool = False) -> _Rule:
     def rule(value: object, field: str) -> None:
-        if value is None and optional:
-            return
         check_text(value, field=field, limit=limit, blank=blank)
 
     return rule
@@ -457,40 +475,43 @@ def _text_rule(limit: int, *, optional: bool = False, blank: bool = False) -> _R
 
 _Rule = Callable[[object, str], object]
 _VERSION_MAX = 2**31 - 1  # an INTEGER column
+_TEXT, _OPTIONAL_TEXT, _FREE_TEXT, _OTHER = 1, 2, 3, 0
 
-_TICKET_RULES: tuple[tuple[str, _Rule], ...] = (
-    # Every field a command or a host can set, in the order errors are reported. The SLA
-    # engine's state and the indicator facts are the engine's own values, not input.
-    ("id", _text_rule(limits.TICKET_ID)),
-    ("tenant", _text_rule(limits.TENANT)),
-    ("channel", _text_rule(limits.CHANNEL)),
-    ("requester", _check_party),
-    ("subject", _text_rule(limits.SUBJECT)),
-    ("workflow", _text_rule(limits.NAME)),
-    ("status", _text_rule(limits.NAME)),
-    ("created_at", _check_instant),
-    ("updated_at", _check_instant),
-    ("priority", _check_priority),
-    ("category", _text_rule(limits.ID, optional=True)),
-    ("partner", _check_optional_party),
-    ("order_id", _text_rule(limits.ID, optional=True)),
-    ("team", _text_rule(limits.TEAM, optional=True)),
-    ("assignee", _text_rule(limits.TEAM, optional=True)),
-    ("tier", _check_tier),
-    ("tags", _check_tags),
-    ("custom_fields", check_custom_fields),
-    ("resolution", _text_rule(limits.TEXT, optional=True, blank=True)),
-    ("resolved_at", _check_optional_instant),
-    ("closed_at", _check_optional_instant),
-    ("rating", _check_rating),
-    ("priority_manual", _check_flag),
-    ("version", _check_version),
-    ("sla_clocks", _check_clocks),
-    ("sla_deadline", _check_optional_instant),
+_TICKET_RULES: tuple[tuple[str, int, int, _Rule], ...] = (
+    # Every field a command or a host can set, in the order errors are reported: the
+    # name, the kind of rule (text ones have a fast path in validate_ticket), the text
+    # limit, and the check. The SLA engine's state and the indicator facts are the
+    # engine's own values, not input.
+    ("id", _TEXT, limits.TICKET_ID, _text_rule(limits.TICKET_ID)),
+    ("tenant", _TEXT, limits.TENANT, _text_rule(limits.TENANT)),
+    ("channel", _TEXT, limits.CHANNEL, _text_rule(limits.CHANNEL)),
+    ("requester", _OTHER, 0, _check_party),
+    ("subject", _TEXT, limits.SUBJECT, _text_rule(limits.SUBJECT)),
+    ("workflow", _TEXT, limits.NAME, _text_rule(limits.NAME)),
+    ("status", _TEXT, limits.NAME, _text_rule(limits.NAME)),
+    ("created_at", _OTHER, 0, _check_instant),
+    ("updated_at", _OTHER, 0, _check_instant),
+    ("priority", _OTHER, 0, _check_priority),
+    ("category", _OPTIONAL_TEXT, limits.ID, _text_rule(limits.ID)),
+    ("partner", _OTHER, 0, _check_optional_party),
+    ("order_id", _OPTIONAL_TEXT, limits.ID, _text_rule(limits.ID)),
+    ("team", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
+    ("assignee", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
+    ("tier", _OTHER, 0, _check_tier),
+    ("tags", _OTHER, 0, _check_tags),
+    ("custom_fields", _OTHER, 0, check_custom_fields),
+    ("resolution", _FREE_TEXT, limits.TEXT, _text_rule(limits.TEXT, blank=True)),
+    ("resolved_at", _OTHER, 0, _check_optional_instant),
+    ("closed_at", _OTHER, 0, _check_optional_instant),
+    ("rating", _OTHER, 0, _check_rating),
+    ("priority_manual", _OTHER, 0, _check_flag),
+    ("version", _OTHER, 0, _check_version),
+    ("sla_clocks", _OTHER, 0, _check_clocks),
+    ("sla_deadline", _OTHER, 0, _check_optional_instant),
 )
 
 
-_RULED = operator.attrgetter(*(name for name, _ in _TICKET_RULES))
+_RULED = operator.attrgetter(*(rule[0] for rule in _TICKET_RULES))
 _NOTHING_KNOWN = tuple(object() for _ in _TICKET_RULES)
 
 
@@ -498,17 +519,28 @@ def validate_ticket(ticket: Ticket, *, since: Ticket | None = None) -> None:
     """Raise ``InvalidTicketError`` naming the first field of ``ticket`` that breaks the
     rules (types and ``chamados.limits``).
 
-    ``since`` is the ticket as it was loaded: fields that still hold the very same value
-    are not checked again, so a command pays only for what it changed (values are
-    immutable, custom fields excepted, which are always checked).
+    ``since`` is the ticket as it was loaded: fields that still hold the very same
+    (immutable) value are not checked again, so a command pays only for what it changed.
+    Custom fields, a mutable mapping, are always checked.
     """
     if not isinstance(ticket, Ticket):
         raise InvalidTicketError(f"expected a Ticket, got {type(ticket).__name__}")
     values = _RULED(ticket)
     before = _RULED(since) if since is not None else _NOTHING_KNOWN
-    for (name, rule), value, old in zip(_TICKET_RULES, values, before, strict=True):
+    for (name, kind, limit, rule), value, old in zip(_TICKET_RULES, values, before, strict=True):
         if value is old and name != "custom_fields":
             continue
+        if kind:  # text: plain ASCII within the limit passes at once
+            if value is None and kind != _TEXT:
+                continue
+            if (
+                type(value) is str
+                and len(value) <= limit
+                and value.isascii()
+                and "\x00" not in value
+                and (kind == _FREE_TEXT or (value and not value.isspace()))
+            ):
+                continue
         try:
             rule(value, name)
         except InvalidTicketError as error:
