@@ -450,6 +450,24 @@ class TestSlaActions:
         with pytest.raises(ConfigurationError, match="warning"):
             SlaAction(on="late", raise_by=1)  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(
+        ("values", "key"),
+        [
+            ({"add_tag": "t" * 65}, "add_tag"),
+            ({"add_tag": "a\x00"}, "add_tag"),
+            ({"escalate": True, "escalate_to": ""}, "escalate_to"),
+            ({"escalate": True, "escalate_to": 5}, "escalate_to"),
+        ],
+    )
+    def test_tags_and_teams_an_action_sets_keep_the_limits(
+        self, values: dict[str, object], key: str
+    ) -> None:
+        """An action that would give a ticket a value it may not hold fails when it is
+        made, not at every breach."""
+        with pytest.raises(ConfigurationError) as caught:
+            SlaAction(on="breach", **values)  # type: ignore[arg-type]
+        assert caught.value.key == key
+
 
 class TestToml:
     def test_the_example_file_loads_and_runs(self) -> None:

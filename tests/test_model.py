@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chamados import InvalidTicketError, Message, Party, PartyKind, Priority, Ticket
-from chamados.model import Category, Owner
+from chamados import InvalidTicketError, Message, Party, PartyKind, Priority, Ticket, limits
+from chamados.model import Category, Owner, validate_ticket
 from chamados.testing import make_ticket
 
 
@@ -34,6 +34,36 @@ class TestParty:
         """A party needs an id."""
         with pytest.raises(InvalidTicketError):
             Party.customer("  ")
+
+    @pytest.mark.parametrize("kind", ["customer", "Customer", " CUSTOMER "])
+    def test_a_kind_given_by_name_is_the_kind(self, kind: str) -> None:
+        """APIs and files carry kinds as names: Party("customer", "c") is a customer."""
+        party = Party(kind, "c-1")  # type: ignore[arg-type]
+        assert party.kind is PartyKind.CUSTOMER
+        assert party == Party.customer("c-1")
+        assert party.is_external
+
+    @pytest.mark.parametrize("kind", ["client", "", 5, None])
+    def test_an_unknown_kind_is_refused_naming_the_kinds(self, kind: object) -> None:
+        """A kind that is no PartyKind is refused when the party is made, not later."""
+        with pytest.raises(InvalidTicketError, match="customer, partner, agent") as caught:
+            Party(kind, "c-1")  # type: ignore[arg-type]
+        assert caught.value.field == "kind"
+
+    @pytest.mark.parametrize(
+        ("id", "name", "field"),
+        [
+            ("c" * 129, None, "id"),
+            ("c\x00", None, "id"),
+            ("c", "n" * 256, "name"),
+            (5, None, "id"),
+        ],
+    )
+    def test_ids_and_names_keep_the_limits(self, id: object, name: object, field: str) -> None:
+        """A party id is at most 128 characters and a name 255, both clean text."""
+        with pytest.raises(InvalidTicketError) as caught:
+            Party(PartyKind.CUSTOMER, id, name)  # type: ignore[arg-type]
+        assert caught.value.field == field
 
     def test_str_shows_kind_and_name(self) -> None:
         """str() is for timelines: kind and name (or id)."""
@@ -92,6 +122,44 @@ class TestMessage:
         with pytest.raises(InvalidTicketError, match="body"):
             Message(id="m1", author=Party.agent("ana"), body=" ", at=pendulum.now("UTC"))
 
+    @pytest.mark.parametrize("flag", ["public", "automated"])
+    @pytest.mark.parametrize("value", ["false", "", 0, 1, None])
+    def test_flags_take_only_booleans(self, flag: str, value: object) -> None:
+        """public="false" is refused: a truthy string would publish an internal note."""
+        with pytest.raises(InvalidTicketError, match="True or False") as caught:
+            Message(
+                id="m1",
+                author=Party.agent("ana"),
+                body="x",
+                at=pendulum.now("UTC"),
+                **{flag: value},  # type: ignore[arg-type]
+            )
+        assert caught.value.field == flag
+
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            ({"body": "x" * 100_001}, "body"),
+            ({"body": "a\udc80"}, "body"),
+            ({"external_id": "e" * 256}, "external_id"),
+            ({"author": "ana"}, "author"),
+            ({"at": "2026-03-02"}, "at"),
+        ],
+    )
+    def test_values_past_the_limits_are_refused(
+        self, overrides: dict[str, object], field: str
+    ) -> None:
+        """A message keeps the same limits on every storage."""
+        values: dict[str, object] = {
+            "id": "m1",
+            "author": Party.agent("ana"),
+            "body": "x",
+            "at": pendulum.now("UTC"),
+        }
+        with pytest.raises(InvalidTicketError) as caught:
+            Message(**{**values, **overrides})  # type: ignore[arg-type]
+        assert caught.value.field == field
+
 
 class TestTicket:
     def test_defaults(self) -> None:
@@ -116,6 +184,28 @@ class TestTicket:
             ("tags", {""}),
             ("custom_fields", {"items": [1, 2]}),
             ("custom_fields", {"": 1}),
+            ("custom_fields", {"valor": float("nan")}),
+            ("custom_fields", {"valor": float("inf")}),
+            ("custom_fields", {"valor": 2**63}),
+            ("custom_fields", {"nota": "x" * 1001}),
+            ("custom_fields", "valor=1"),
+            ("team", 5),
+            ("team", ""),
+            ("team", "t" * 129),
+            ("assignee", 5),
+            ("subject", "s" * 256),
+            ("subject", "a\x00b"),
+            ("category", "a\ud800"),
+            ("order_id", 123),
+            ("tier", 100),
+            ("tags", {"t" * 65}),
+            ("tags", {f"t{n}" for n in range(101)}),
+            ("tags", 5),
+            ("rating", 6),
+            ("priority_manual", "yes"),
+            ("requester", "c-1"),
+            ("partner", "seller-9"),
+            ("created_at", "2026-03-02"),
         ],
     )
     def test_invalid_fields_are_refused(self, field: str, value: object) -> None:
@@ -124,6 +214,53 @@ class TestTicket:
             make_ticket(**{field: value})
         assert caught.value.field is not None
         assert caught.value.field.startswith(field)
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("team", 5), ("assignee", ""), ("tier", "2"), ("subject", "x" * 256), ("tags", {""})],
+    )
+    def test_a_field_changed_after_the_ticket_was_made_is_caught(
+        self, field: str, value: object
+    ) -> None:
+        """validate_ticket checks the ticket as it is now, not as it was made."""
+        ticket = make_ticket()
+        setattr(ticket, field, value)
+        with pytest.raises(InvalidTicketError) as caught:
+            validate_ticket(ticket)
+        assert caught.value.field == field
+        assert caught.value.ticket_id == ticket.id
+
+    def test_only_changed_fields_are_checked_again(self) -> None:
+        """With since=, values that were there already pass (a value stored before a limit
+        was tightened still saves); what changed is checked."""
+        loaded = make_ticket()
+        object.__setattr__(loaded, "subject", "s" * 300)  # as an older version stored it
+        ticket = loaded.copy()
+        ticket.version += 1
+        validate_ticket(ticket, since=loaded)
+        ticket.team = "t" * 129
+        with pytest.raises(InvalidTicketError) as caught:
+            validate_ticket(ticket, since=loaded)
+        assert caught.value.field == "team"
+
+    def test_values_at_the_limits_are_accepted(self) -> None:
+        """Every field may use its whole limit."""
+        ticket = make_ticket(
+            id="T" * limits.TICKET_ID,
+            tenant="l" * limits.TENANT,
+            subject="ç" * limits.SUBJECT,
+            team="t" * limits.TEAM,
+            tier=limits.TIER,
+            tags={f"{n:02d}" + "t" * (limits.TAG - 2) for n in range(limits.TAGS)},
+            custom_fields={
+                **{
+                    f"{n:02d}" + "f" * (limits.FIELD_NAME - 2): n for n in range(limits.FIELDS - 2)
+                },
+                "big": limits.INTEGER_MAX,
+                "text": "😀" * limits.FIELD_VALUE,
+            },
+        )
+        validate_ticket(ticket)
 
     def test_copy_is_independent(self) -> None:
         """Changing a copy, its custom fields included, leaves the original alone."""

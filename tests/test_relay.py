@@ -25,6 +25,7 @@ from chamados import (
     SequentialIds,
     Storage,
     TransitionNotAllowedError,
+    limits,
 )
 from chamados.events import TicketEvent
 from chamados.notify import CallableNotifier, FanOut, OutboxRelay, RetryPolicy, Route
@@ -564,6 +565,37 @@ def test_relay_uses_the_desks_tenant(clock: FakeClock) -> None:
     scoped = Helpdesk(storage=storage, clock=clock, notifiers=[heard], tenant="loja-2")
     scoped.relay().run_once()
     assert {e.tenant for e in heard.events} == {"loja-2"}
+
+
+# -- what a notifier says ------------------------------------------------------------------------
+
+
+def test_a_notifiers_error_is_recorded_whatever_it_holds(clock: FakeClock) -> None:
+    """An error message with NUL, lone surrogates or megabytes of text is recorded
+    cleaned and cut, so the failed attempt counts on every storage."""
+    record_odd_errors(MemoryStorage(), clock)
+
+
+def test_a_notifiers_error_is_recorded_whatever_it_holds_on_a_database(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The same on SQLite, PostgreSQL and MariaDB (PostgreSQL refuses NUL)."""
+    record_odd_errors(SqlStorage(engine), clock)
+
+
+def record_odd_errors(storage: Storage, clock: FakeClock) -> None:
+    desk = producer(storage, clock)
+    desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="a")
+
+    def odd(event: TicketEvent) -> None:
+        raise DeliveryError("503 \x00 caf\udce9 " + "x" * 50_000, transient=False)
+
+    relay_of(storage, clock, Route(CallableNotifier(odd), name="odd")).run_once()
+    dead = storage.outbox().dead()
+    assert len(dead) == 1
+    error = dead[0].last_error or ""
+    assert error.startswith("odd: 503 \ufffd caf\ufffd xxx")
+    assert len(error) == limits.ERROR
 
 
 # -- all the faults at once -----------------------------------------------------------------------

@@ -27,6 +27,13 @@ def policy(**kwargs: object) -> SlaPolicy:
     return SlaPolicy(**values)  # type: ignore[arg-type]
 
 
+def test_a_policy_name_longer_than_storage_keeps_is_refused() -> None:
+    """SLA policy names are stored in 64 characters: a longer one fails at once."""
+    with pytest.raises(ConfigurationError, match="64 characters") as caught:
+        policy(name="p" * 65)
+    assert caught.value.key == "name"
+
+
 class TestTarget:
     def test_one_measure_per_simple_target(self) -> None:
         """Target() takes exactly one measure."""

@@ -40,8 +40,10 @@ from chamados.settings import storage_from
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage import sql as sql_module
 from chamados.storage.sql import SCHEMA_VERSION, SqlStorage, make_engine
-from chamados.testing import FakeClock, RecordingNotifier
+from chamados.testing import FakeClock, RecordingNotifier, open_ticket
+from chamados.testing.databases import scratch_database
 from chamados.workflows import WorkflowRegistry
+from tests.sql_servers import MARIADB, server_url
 from tests.test_service import ShippingWorkflow
 
 ANA = Party.agent("ana", name="Ana")
@@ -211,6 +213,22 @@ def test_a_schema_version_no_chamados_made_is_refused(tmp_path: Path, version: i
         with pytest.raises(SchemaVersionError, match=f"version {version}") as caught:
             run()
         assert (caught.value.found, caught.value.expected) == (version, SCHEMA_VERSION)
+
+
+def test_upgrading_a_version_1_mariadb_makes_its_text_compare_exactly() -> None:
+    """Version 1 tables kept MariaDB's default collation, where "K" and "k " equal "k":
+    the migration to version 2 converts them, after which two such keys are two keys."""
+    with scratch_database(server_url(MARIADB)) as engine:
+        with engine.begin() as conn:
+            sql_module.metadata.create_all(conn)  # default collation, as version 1 had
+            conn.execute(sa.insert(sql_module.schema_table).values(version=1))
+        as_schema_1(engine)
+        with pytest.raises(SchemaVersionError, match="chamados db upgrade"):
+            SqlStorage(engine).unit_of_work()
+        assert SqlStorage(engine).upgrade() == SCHEMA_VERSION - 1
+        desk = Helpdesk(storage=engine, clock=FakeClock(), ticket_ids=SequentialIds())
+        ids = {open_ticket(desk, idempotency_key=key).id for key in ("k", "K", "k ", "ḱ")}
+        assert len(ids) == 4
 
 
 def test_a_newer_schema_asks_to_upgrade_chamados(tmp_path: Path) -> None:

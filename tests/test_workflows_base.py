@@ -15,6 +15,7 @@ from chamados import (
     UnknownStatusError,
     UnknownWorkflowError,
     WorkflowDefinitionError,
+    limits,
 )
 from chamados.model import Category, Owner
 from chamados.testing import make_ticket
@@ -332,6 +333,23 @@ class TestRegistry:
             registry.configure("standard", reopen_days=3)
         with pytest.raises(ConfigurationError, match="max_tier"):
             registry.configure("standard", max_tier=0)
+        with pytest.raises(ConfigurationError, match="max_tier"):
+            registry.configure("standard", max_tier=limits.TIER + 1)
+
+    def test_names_longer_than_storage_keeps_are_refused(self) -> None:
+        """Workflow and state names are stored in 64 characters: a longer one is refused
+        when the workflow is registered, not when a ticket reaches the state."""
+        long = "w" * (limits.NAME + 1)
+        with pytest.raises(WorkflowDefinitionError, match="64 characters") as caught:
+            WorkflowRegistry().register(tiny(workflow_name=long))
+        assert caught.value.names == (long,)
+        state = "s" * (limits.NAME + 1)
+        new = Status(pt="Novo", en="New", category="new", initial=True)
+        done = Status(pt="Feito", en="Done", category="closed", final=True)
+        namespace = {"new": new, state: done, "finish": Action(new.to(done), pt="C", en="F")}
+        with pytest.raises(WorkflowDefinitionError) as caught:
+            WorkflowRegistry().register(type("LongWorkflow", (Workflow,), namespace))
+        assert caught.value.names == (state,)
 
     def test_only_workflow_classes_register(self) -> None:
         """Anything else is a ConfigurationError."""

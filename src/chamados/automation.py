@@ -21,6 +21,7 @@ from typing import Literal
 
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.command import Command
 from chamados.conditions import describe_condition
 from chamados.events import (
@@ -32,7 +33,8 @@ from chamados.events import (
     SlaWarning,
     TicketEvent,
 )
-from chamados.exceptions import ConfigurationError
+from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.limits import check_optional_text
 from chamados.model import Party, Ticket
 from chamados.priority import PriorityPolicy
 from chamados.routing import (
@@ -80,6 +82,14 @@ class SlaAction:
             raise ConfigurationError(
                 f"{where} does nothing: give raise, escalate, reassign or tag", key="on"
             )
+        for key, value, limit in (
+            ("escalate_to", self.escalate_to, limits.TEAM),
+            ("add_tag", self.add_tag, limits.TAG),
+        ):
+            try:
+                check_optional_text(value, field=key, limit=limit)
+            except InvalidTicketError as error:
+                raise ConfigurationError(f"{where}: {error}", key=key) from None
 
     def matches(self, event: SlaEvent) -> bool:
         """True when ``event`` triggers this action."""

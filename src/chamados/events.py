@@ -12,9 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import pendulum
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 
+from chamados import limits
+from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
+from chamados.limits import check_integer, check_optional_text, check_text
 from chamados.model import FieldValue, Message, Party, Priority
 
 __all__ = [
@@ -78,6 +81,33 @@ class Cause:
         return _cause_words(self.code, self.params, lang.lower().startswith("pt"))
 
 
+def _valid_id(instance: object, attribute: Attribute[Any], value: object) -> None:
+    check_text(value, field=attribute.name, limit=limits.TICKET_ID)
+
+
+def _valid_actor(instance: object, attribute: Attribute[Any], value: object) -> None:
+    if not isinstance(value, Party):
+        raise InvalidTicketError(
+            f"{attribute.name} must be a Party (Party.agent(...), Party.customer(...)...), "
+            f"got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _valid_text(instance: object, attribute: Attribute[Any], value: object) -> None:
+    """Free text people write (a reason, a summary, a comment); may be empty."""
+    check_optional_text(value, field=attribute.name, limit=limits.TEXT, blank=True)
+
+
+def _valid_message(instance: object, attribute: Attribute[Any], value: object) -> None:
+    if not isinstance(value, Message):
+        raise InvalidTicketError(f"message must be a Message, got {value!r}", field="message")
+
+
+def _valid_score(instance: object, attribute: Attribute[Any], value: object) -> None:
+    check_integer(value, field="score", low=1, high=5)
+
+
 @frozen(kw_only=True)
 class TicketEvent:
     """Something that happened to a ticket. Subclasses say what.
@@ -89,13 +119,13 @@ class TicketEvent:
     kind: ClassVar[str] = "event"
     label: ClassVar[Label] = Label(pt="Evento", en="Event")
 
-    id: str
+    id: str = field(validator=_valid_id)
     ticket_id: str
     tenant: str
     version: int
     at: pendulum.DateTime
-    actor: Party
-    reason: str | None = None
+    actor: Party = field(validator=_valid_actor)
+    reason: str | None = field(default=None, validator=_valid_text)
     cause: Cause | None = None
 
     def changes(self) -> Mapping[str, Change]:
@@ -155,7 +185,7 @@ class Replied(TicketEvent):
     kind: ClassVar[str] = "replied"
     label: ClassVar[Label] = Label(pt="Resposta", en="Reply")
 
-    message: Message
+    message: Message = field(validator=_valid_message)
 
 
 @frozen(kw_only=True)
@@ -165,7 +195,7 @@ class NoteAdded(TicketEvent):
     kind: ClassVar[str] = "note_added"
     label: ClassVar[Label] = Label(pt="Nota interna", en="Internal note")
 
-    message: Message
+    message: Message = field(validator=_valid_message)
 
 
 @frozen(kw_only=True)
@@ -245,7 +275,7 @@ class Resolved(TicketEvent):
     label: ClassVar[Label] = Label(pt="Resolvido", en="Resolved")
 
     status: str
-    summary: str
+    summary: str = field(validator=_valid_text)
 
     def changes(self) -> Mapping[str, Change]:
         return {"resolution": (None, self.summary)}
@@ -278,8 +308,8 @@ class Rated(TicketEvent):
     kind: ClassVar[str] = "rated"
     label: ClassVar[Label] = Label(pt="Avaliado", en="Rated")
 
-    score: int
-    comment: str | None = None
+    score: int = field(validator=_valid_score)
+    comment: str | None = field(default=None, validator=_valid_text)
     previous: int | None = None
 
     def changes(self) -> Mapping[str, Change]:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Mapping
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pendulum
 from attrs import Attribute, define, field, frozen
 
+from chamados import limits
 from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
+from chamados.limits import check_flag, check_integer, check_text
 
 if TYPE_CHECKING:
     from chamados.reports.facts import TicketStats
@@ -30,6 +34,9 @@ __all__ = [
     "PartyKind",
     "Priority",
     "Ticket",
+    "check_custom_fields",
+    "check_instant",
+    "validate_ticket",
 ]
 
 FieldValue: TypeAlias = str | int | float | bool | None
@@ -66,25 +73,63 @@ _PARTY_LABELS = {
 }
 
 
-def _non_empty(instance: object, attribute: Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        owner = type(instance).__name__
+def _party_kind(value: PartyKind | str) -> PartyKind:
+    """A ``PartyKind``, from itself or from its name (``"customer"``, as APIs send it)."""
+    if isinstance(value, PartyKind):
+        return value
+    if isinstance(value, str):
+        try:
+            return PartyKind(value.strip().lower())
+        except ValueError:
+            pass
+    kinds = ", ".join(k.value for k in PartyKind)
+    raise InvalidTicketError(
+        f"a party's kind must be a PartyKind or one of {kinds}, got {value!r}", field="kind"
+    )
+
+
+def _text(limit: int, *, blank: bool = False) -> Callable[[object, Attribute[Any], object], None]:
+    """An attrs validator: a string as ``chamados.limits.check_text`` accepts it."""
+
+    def valid(instance: object, attribute: Attribute[Any], value: object) -> None:
+        check_text(value, field=attribute.name, limit=limit, blank=blank)
+
+    return valid
+
+
+def _optional_text(limit: int) -> Callable[[object, Attribute[Any], object], None]:
+    """An attrs validator: ``None``, or a string as ``check_text`` accepts it."""
+
+    def valid(instance: object, attribute: Attribute[Any], value: object) -> None:
+        if value is not None:
+            check_text(value, field=attribute.name, limit=limit)
+
+    return valid
+
+
+def _flag(instance: object, attribute: Attribute[Any], value: object) -> None:
+    check_flag(value, field=attribute.name)
+
+
+def _instant(instance: object, attribute: Attribute[Any], value: object) -> None:
+    check_instant(value, field=attribute.name)
+
+
+def check_instant(value: object, *, field: str) -> pendulum.DateTime:
+    """``value`` if it is a time-zone aware pendulum ``DateTime`` (what chamados stores)."""
+    if not isinstance(value, pendulum.DateTime) or value.tzinfo is None:
         raise InvalidTicketError(
-            f"{owner}.{attribute.name} must be a non-empty string, got {value!r}",
-            field=attribute.name,
+            f"{field} must be a time-zone aware pendulum DateTime, got {value!r}", field=field
         )
-
-
-def _optional_non_empty(instance: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        _non_empty(instance, attribute, value)
+    return value
 
 
 @frozen
 class Party:
     """Someone who acts on tickets: a customer, partner (seller, supplier), agent, ...
 
-    Two parties are the same when kind and id match; ``name`` is only for display.
+    Two parties are the same when kind and id match; ``name`` is only for display. The
+    kind may be given by name (``Party("customer", "c-1")``), as APIs and files carry it.
 
     >>> Party.customer("c-1") == Party.customer("c-1", name="Maria")
     True
@@ -92,9 +137,9 @@ class Party:
     Party(kind=<PartyKind.PARTNER: 'partner'>, id='seller-9', name=None)
     """
 
-    kind: PartyKind
-    id: str = field(validator=_non_empty)
-    name: str | None = field(default=None, eq=False)
+    kind: PartyKind = field(converter=_party_kind)
+    id: str = field(validator=_text(limits.ID))
+    name: str | None = field(default=None, eq=False, validator=_optional_text(limits.PARTY_NAME))
 
     @classmethod
     def customer(cls, id: str, *, name: str | None = None) -> Party:
@@ -129,6 +174,10 @@ class Party:
     def __str__(self) -> str:
         shown = self.name or self.id
         return f"{self.kind.value}:{shown}"
+
+
+def _party(instance: object, attribute: Attribute[Any], value: object) -> None:
+    _check_party(value, field=attribute.name)
 
 
 @functools.total_ordering
@@ -252,30 +301,18 @@ class Message:
     channel it came from (a marketplace message id, an e-mail Message-ID).
     """
 
-    id: str = field(validator=_non_empty)
-    author: Party
-    body: str = field(validator=_non_empty)
-    at: pendulum.DateTime
-    public: bool = True
-    automated: bool = False
-    external_id: str | None = field(default=None, validator=_optional_non_empty)
+    id: str = field(validator=_text(limits.TICKET_ID))
+    author: Party = field(validator=_party)
+    body: str = field(validator=_text(limits.BODY))
+    at: pendulum.DateTime = field(validator=_instant)
+    public: bool = field(default=True, validator=_flag)
+    automated: bool = field(default=False, validator=_flag)
+    external_id: str | None = field(default=None, validator=_optional_text(limits.EXTERNAL_ID))
 
     @property
     def internal(self) -> bool:
         """An internal note: only the support team sees it."""
         return not self.public
-
-
-def _valid_tier(instance: Ticket, attribute: Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidTicketError(
-            f"tier must be an integer >= 1 (1 = N1, 2 = N2), got {value!r}", field="tier"
-        )
-
-
-def _valid_priority(instance: Ticket, attribute: Attribute[Priority], value: Priority) -> None:
-    if not isinstance(value, Priority):
-        raise InvalidTicketError(f"priority must be a Priority, got {value!r}", field="priority")
 
 
 def _to_tags(value: Iterable[str]) -> frozenset[str]:
@@ -284,34 +321,232 @@ def _to_tags(value: Iterable[str]) -> frozenset[str]:
         raise InvalidTicketError(
             f"tags must be a collection of strings, not the string {value!r}", field="tags"
         )
-    return frozenset(value)
+    if isinstance(value, frozenset):
+        return value
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        raise InvalidTicketError(
+            f"tags must be a collection of strings, got {type(value).__name__}", field="tags"
+        )
+    try:
+        return frozenset(value)
+    except TypeError:
+        raise InvalidTicketError(
+            f"tags must be strings, got {[type(tag).__name__ for tag in value]}", field="tags"
+        ) from None
 
 
-def _valid_tags(instance: Ticket, attribute: Attribute[frozenset[str]], value: object) -> None:
-    for tag in value:  # type: ignore[attr-defined]
-        if not isinstance(tag, str) or not tag.strip():
-            raise InvalidTicketError(f"tags must be non-empty strings, got {tag!r}", field="tags")
+def _check_party(value: object, field: str) -> None:
+    if not isinstance(value, Party):
+        raise InvalidTicketError(
+            f"{field} must be a Party (Party.customer(...), Party.agent(...)...), got {value!r}",
+            field=field,
+        )
+    if not isinstance(value.kind, PartyKind):
+        raise InvalidTicketError(f"{field}.kind must be a PartyKind", field=f"{field}.kind")
+    check_text(value.id, field=f"{field}.id", limit=limits.ID)
+    if value.name is not None:
+        check_text(value.name, field=f"{field}.name", limit=limits.PARTY_NAME)
 
 
-def _valid_fields(
-    instance: Ticket, attribute: Attribute[Mapping[str, FieldValue]], value: object
-) -> None:
+def _check_optional_party(value: object, field: str) -> None:
+    if value is not None:
+        _check_party(value, field)
+
+
+def _check_tags(value: object, field: str) -> None:
+    if not isinstance(value, frozenset):
+        raise InvalidTicketError(f"tags must be a frozenset, got {value!r}", field=field)
+    if len(value) > limits.TAGS:
+        raise InvalidTicketError(
+            f"a ticket carries at most {limits.TAGS} tags, got {len(value)}", field=field
+        )
+    for tag in value:
+        check_text(tag, field=field, limit=limits.TAG, label="a tag")
+
+
+def check_custom_fields(value: object, field: str = "custom_fields") -> None:
+    """Refuse custom fields that are not a mapping of names to storable scalars."""
     if not isinstance(value, Mapping):
         raise InvalidTicketError(
-            f"custom_fields must be a mapping, got {type(value).__name__}", field="custom_fields"
+            f"custom_fields must be a mapping of names to values, got {type(value).__name__}",
+            field=field,
+        )
+    if len(value) > limits.FIELDS:
+        raise InvalidTicketError(
+            f"a ticket carries at most {limits.FIELDS} custom fields, got {len(value)}",
+            field=field,
         )
     for key, item in value.items():
-        if not isinstance(key, str) or not key:
+        if not (
+            type(key) is str
+            and len(key) <= limits.FIELD_NAME
+            and key.isascii()
+            and "\x00" not in key
+            and key
+            and not key.isspace()
+        ):
+            check_text(key, field=field, limit=limits.FIELD_NAME, label="a custom field name")
+        kind = type(item)
+        if item is None or kind is bool:
+            continue
+        if kind is int and limits.INTEGER_MIN <= item <= limits.INTEGER_MAX:
+            continue
+        if (
+            kind is str
+            and len(item) <= limits.FIELD_VALUE
+            and item.isascii()
+            and "\x00" not in item
+        ):
+            continue
+        _check_field_value(key, item, f"{field}.{key}")
+
+
+def _check_field_value(key: str, value: object, field: str) -> None:
+    if value is None or value is True or value is False:
+        return
+    if isinstance(value, str):
+        check_text(value, field=field, limit=limits.FIELD_VALUE, blank=True)
+    elif isinstance(value, int):
+        if not limits.INTEGER_MIN <= value <= limits.INTEGER_MAX:
             raise InvalidTicketError(
-                f"custom field names must be non-empty strings, got {key!r}",
-                field="custom_fields",
+                f"custom field {key!r} holds {value}, beyond a 64-bit integer; store it as "
+                f"a string",
+                field=field,
             )
-        if item is not None and not isinstance(item, str | int | float | bool):
+    elif isinstance(value, float):
+        if not math.isfinite(value):
             raise InvalidTicketError(
-                f"custom field {key!r} must be a str, int, float, bool or None, "
-                f"got {type(item).__name__}",
-                field=f"custom_fields.{key}",
+                f"custom field {key!r} must be a finite number, got {value!r}", field=field
             )
+    else:
+        raise InvalidTicketError(
+            f"custom field {key!r} must be a str, int, float, bool or None, "
+            f"got {type(value).__name__}",
+            field=field,
+        )
+
+
+def _check_priority(value: object, field: str) -> None:
+    if not isinstance(value, Priority):
+        raise InvalidTicketError(f"priority must be a Priority, got {value!r}", field=field)
+
+
+def _check_tier(value: object, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limits.TIER:
+        raise InvalidTicketError(
+            f"tier must be an integer from 1 to {limits.TIER} (1 = N1, 2 = N2), got {value!r}",
+            field=field,
+        )
+
+
+def _check_rating(value: object, field: str) -> None:
+    if value is not None:
+        check_integer(value, field=field, low=1, high=5)
+
+
+def _check_version(value: object, field: str) -> None:
+    check_integer(value, field=field, low=0, high=_VERSION_MAX)
+
+
+def _check_optional_instant(value: object, field: str) -> None:
+    if value is not None:
+        check_instant(value, field=field)
+
+
+def _check_flag(value: object, field: str) -> None:
+    check_flag(value, field=field)
+
+
+def _check_instant(value: object, field: str) -> None:
+    check_instant(value, field=field)
+
+
+def _check_clocks(value: object, field: str) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidTicketError(f"sla_clocks must be a tuple, got {value!r}", field=field)
+
+
+def _text_rule(limit: int, *, blank: bool = False) -> _Rule:
+    def rule(value: object, field: str) -> None:
+        check_text(value, field=field, limit=limit, blank=blank)
+
+    return rule
+
+
+_Rule = Callable[[object, str], object]
+_VERSION_MAX = 2**31 - 1  # an INTEGER column
+_TEXT, _OPTIONAL_TEXT, _FREE_TEXT, _OTHER = 1, 2, 3, 0
+
+_TICKET_RULES: tuple[tuple[str, int, int, _Rule], ...] = (
+    # Every field a command or a host can set, in the order errors are reported: the
+    # name, the kind of rule (text ones have a fast path in validate_ticket), the text
+    # limit, and the check. The SLA engine's state and the indicator facts are the
+    # engine's own values, not input.
+    ("id", _TEXT, limits.TICKET_ID, _text_rule(limits.TICKET_ID)),
+    ("tenant", _TEXT, limits.TENANT, _text_rule(limits.TENANT)),
+    ("channel", _TEXT, limits.CHANNEL, _text_rule(limits.CHANNEL)),
+    ("requester", _OTHER, 0, _check_party),
+    ("subject", _TEXT, limits.SUBJECT, _text_rule(limits.SUBJECT)),
+    ("workflow", _TEXT, limits.NAME, _text_rule(limits.NAME)),
+    ("status", _TEXT, limits.NAME, _text_rule(limits.NAME)),
+    ("created_at", _OTHER, 0, _check_instant),
+    ("updated_at", _OTHER, 0, _check_instant),
+    ("priority", _OTHER, 0, _check_priority),
+    ("category", _OPTIONAL_TEXT, limits.ID, _text_rule(limits.ID)),
+    ("partner", _OTHER, 0, _check_optional_party),
+    ("order_id", _OPTIONAL_TEXT, limits.ID, _text_rule(limits.ID)),
+    ("team", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
+    ("assignee", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
+    ("tier", _OTHER, 0, _check_tier),
+    ("tags", _OTHER, 0, _check_tags),
+    ("custom_fields", _OTHER, 0, check_custom_fields),
+    ("resolution", _FREE_TEXT, limits.TEXT, _text_rule(limits.TEXT, blank=True)),
+    ("resolved_at", _OTHER, 0, _check_optional_instant),
+    ("closed_at", _OTHER, 0, _check_optional_instant),
+    ("rating", _OTHER, 0, _check_rating),
+    ("priority_manual", _OTHER, 0, _check_flag),
+    ("version", _OTHER, 0, _check_version),
+    ("sla_clocks", _OTHER, 0, _check_clocks),
+    ("sla_deadline", _OTHER, 0, _check_optional_instant),
+)
+
+
+_RULED = operator.attrgetter(*(rule[0] for rule in _TICKET_RULES))
+_NOTHING_KNOWN = tuple(object() for _ in _TICKET_RULES)
+
+
+def validate_ticket(ticket: Ticket, *, since: Ticket | None = None) -> None:
+    """Raise ``InvalidTicketError`` naming the first field of ``ticket`` that breaks the
+    rules (types and ``chamados.limits``).
+
+    ``since`` is the ticket as it was loaded: fields that still hold the very same
+    (immutable) value are not checked again, so a command pays only for what it changed.
+    Custom fields, a mutable mapping, are always checked.
+    """
+    if not isinstance(ticket, Ticket):
+        raise InvalidTicketError(f"expected a Ticket, got {type(ticket).__name__}")
+    values = _RULED(ticket)
+    before = _RULED(since) if since is not None else _NOTHING_KNOWN
+    for (name, kind, limit, rule), value, old in zip(_TICKET_RULES, values, before, strict=True):
+        if value is old and name != "custom_fields":
+            continue
+        if kind:  # text: plain ASCII within the limit passes at once
+            if value is None and kind != _TEXT:
+                continue
+            if (
+                type(value) is str
+                and len(value) <= limit
+                and value.isascii()
+                and "\x00" not in value
+                and (kind == _FREE_TEXT or (value and not value.isspace()))
+            ):
+                continue
+        try:
+            rule(value, name)
+        except InvalidTicketError as error:
+            if error.ticket_id is None and name != "id":
+                error.ticket_id = ticket.id
+            raise
 
 
 @define(eq=True, on_setattr=[])
@@ -322,6 +557,10 @@ class Ticket:
     (0 for a ticket never saved) and guards against lost updates. Only the ``Helpdesk``
     changes tickets: a ticket you get from it is your copy.
 
+    Every field is checked when a ticket is made and again, by the storage port, before
+    it is saved (``validate_ticket``): a value breaking ``chamados.limits`` is an
+    ``InvalidTicketError`` naming the field, whatever the storage.
+
     ``priority_manual`` is set when a person (or an SLA action) chose the priority: the
     priority rules leave it alone until ``Helpdesk.clear_priority``.
 
@@ -330,24 +569,24 @@ class Ticket:
     is what the SLA engine remembers between commands.
     """
 
-    id: str = field(validator=_non_empty)
-    tenant: str = field(validator=_non_empty)
-    channel: str = field(validator=_non_empty)
+    id: str
+    tenant: str
+    channel: str
     requester: Party
-    subject: str = field(validator=_non_empty)
-    workflow: str = field(validator=_non_empty)
-    status: str = field(validator=_non_empty)
+    subject: str
+    workflow: str
+    status: str
     created_at: pendulum.DateTime
     updated_at: pendulum.DateTime
-    priority: Priority = field(default=Priority.NORMAL, validator=_valid_priority)
-    category: str | None = field(default=None, validator=_optional_non_empty)
+    priority: Priority = Priority.NORMAL
+    category: str | None = None
     partner: Party | None = None
-    order_id: str | None = field(default=None, validator=_optional_non_empty)
-    team: str | None = field(default=None, validator=_optional_non_empty)
-    assignee: str | None = field(default=None, validator=_optional_non_empty)
-    tier: int = field(default=1, validator=_valid_tier)
-    tags: frozenset[str] = field(default=frozenset(), converter=_to_tags, validator=_valid_tags)
-    custom_fields: Mapping[str, FieldValue] = field(factory=dict, validator=_valid_fields)
+    order_id: str | None = None
+    team: str | None = None
+    assignee: str | None = None
+    tier: int = 1
+    tags: frozenset[str] = field(default=frozenset(), converter=_to_tags)
+    custom_fields: Mapping[str, FieldValue] = field(factory=dict)
     resolution: str | None = None
     resolved_at: pendulum.DateTime | None = None
     closed_at: pendulum.DateTime | None = None
@@ -358,6 +597,9 @@ class Ticket:
     sla_clocks: tuple[SlaClock, ...] = ()
     sla_deadline: pendulum.DateTime | None = None
     stats: TicketStats | None = field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        validate_ticket(self)
 
     def copy(self) -> Ticket:
         """An independent copy (custom fields included)."""

@@ -18,13 +18,15 @@ from typing import Protocol
 import pendulum
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.conditions import (
     Condition,
     TicketPredicate,
     compile_condition,
     describe_condition,
 )
-from chamados.exceptions import ConfigurationError
+from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.limits import check_text
 from chamados.model import Ticket
 
 __all__ = [
@@ -40,6 +42,14 @@ __all__ = [
     "next_due",
     "queue_order",
 ]
+
+
+def _check_team(team: str, *, key: str) -> None:
+    """A team name a ticket can hold (``chamados.limits``), or a ``ConfigurationError``."""
+    try:
+        check_text(team, field="team", limit=limits.TEAM)
+    except InvalidTicketError as error:
+        raise ConfigurationError(f"{key}: {error}", key=key) from None
 
 
 @frozen(init=False)
@@ -59,6 +69,7 @@ class Route:
             raise ConfigurationError("a route needs a name", key="name")
         if not isinstance(team, str) or not team.strip():
             raise ConfigurationError(f"route {name!r} needs a team", key=f"route {name!r}: team")
+        _check_team(team, key=f"route {name!r}: team")
         self.__attrs_init__(
             name=name,
             team=team,
@@ -106,6 +117,14 @@ class RoutingPolicy:
             raise ConfigurationError(
                 f"route names must be unique: {', '.join(duplicated)}", key="routing"
             )
+        if default_team is not None:
+            if not isinstance(default_team, str) or not default_team.strip():
+                raise ConfigurationError(
+                    f"default_team must name a team, or be left out for none; got "
+                    f"{default_team!r}",
+                    key="default_team",
+                )
+            _check_team(default_team, key="default_team")
         self.default_team = default_team
 
     def route(self, ticket: Ticket) -> RoutingDecision:

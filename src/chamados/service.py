@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-import attrs
 import pendulum
 
+from chamados import limits
 from chamados.access import (
     TEAM_ONLY,
     check_involved,
@@ -57,6 +57,12 @@ from chamados.exceptions import (
 from chamados.idempotency import KeyUse
 from chamados.ids import IdFactory, RandomTicketIds, new_uid
 from chamados.labels import language
+from chamados.limits import (
+    check_flag,
+    check_integer,
+    check_optional_text,
+    check_text,
+)
 from chamados.model import (
     Category,
     FieldValue,
@@ -66,6 +72,8 @@ from chamados.model import (
     Priority,
     Ticket,
     _to_tags,
+    check_custom_fields,
+    validate_ticket,
 )
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
@@ -153,13 +161,39 @@ class Helpdesk:
         tenant: str | None = None,
         business_hours: BusinessCalendar | None = None,
     ) -> None:
-        if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
-            raise ConfigurationError("tenant must be a non-empty string or None", key="tenant")
+        if tenant is not None:
+            _setting(check_text, tenant, "tenant", limit=limits.TENANT)
+        if isinstance(notifiers, str) or not isinstance(notifiers, Iterable):
+            raise ConfigurationError(
+                f"notifiers must be a list of notifiers, got {notifiers!r}", key="notifiers"
+            )
         routes_of(notifiers)  # refuses what is not a notifier, now rather than later
-        if delivery not in ("inline", "relay"):
+        if not isinstance(delivery, str) or delivery not in ("inline", "relay"):
             raise ConfigurationError(
                 f"delivery must be 'inline' or 'relay', got {delivery!r}", key="delivery"
             )
+        if clock is not None and not callable(getattr(clock, "now", None)):
+            raise ConfigurationError(
+                f"clock must have a now() method (SystemClock(), FakeClock(...)), got {clock!r}",
+                key="clock",
+            )
+        if workflows is not None and not isinstance(workflows, WorkflowRegistry):
+            raise ConfigurationError(
+                f"workflows must be a chamados.workflows.WorkflowRegistry, got {workflows!r}",
+                key="workflows",
+            )
+        if ticket_ids is not None and not callable(ticket_ids):
+            raise ConfigurationError(
+                f"ticket_ids must be a callable returning a new id, got {ticket_ids!r}",
+                key="ticket_ids",
+            )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError(
+                f"retry must be a chamados.RetryPolicy, got {retry!r}", key="retry"
+            )
+        if isinstance(sla, str) or not isinstance(sla, Iterable):
+            raise ConfigurationError(f"sla must be a list of SlaPolicy, got {sla!r}", key="sla")
+        sla = tuple(sla)
         self.storage: Storage = storage_from(storage)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.workflows = workflows if workflows is not None else WorkflowRegistry.with_builtins()
@@ -189,6 +223,7 @@ class Helpdesk:
 
     def for_tenant(self, tenant: str) -> Helpdesk:
         """A ``Helpdesk`` on the same storage that sees and changes only ``tenant``."""
+        _setting(check_text, tenant, "tenant", limit=limits.TENANT)
         if self.tenant is not None and tenant != self.tenant:
             raise AccessDeniedError(
                 f"this Helpdesk is scoped to tenant {self.tenant!r}; it cannot act for "
@@ -206,6 +241,7 @@ class Helpdesk:
 
     def get(self, ticket_id: str, *, viewer: Party | None = None) -> Ticket:
         """The ticket, as your copy. A customer or partner ``viewer`` sees only its own."""
+        _check_viewer(viewer, "viewer")
         with self.storage.unit_of_work() as uow:
             ticket = uow.get(ticket_id, tenant=self.tenant)
             if viewer is not None:
@@ -219,6 +255,7 @@ class Helpdesk:
         For a ``viewer`` outside the team (customer, partner, marketplace) internal notes
         are left out, and only tickets that involve the viewer can be read.
         """
+        _check_viewer(viewer, "viewer")
         with self.storage.unit_of_work() as uow:
             ticket = uow.get(ticket_id, tenant=self.tenant)
             events = uow.history(ticket_id, tenant=self.tenant)
@@ -270,15 +307,13 @@ class Helpdesk:
         limit: int | None = None,
     ) -> list[Ticket]:
         """Tickets of this desk's tenant matching every filter given, oldest first."""
-        statuses = (
-            None if status is None else frozenset([status] if isinstance(status, str) else status)
-        )
+        statuses = None if status is None else frozenset(_names(status, "status"))
         if priority is None:
             priorities = None
         elif isinstance(priority, Priority | str):
             priorities = frozenset([Priority.parse(priority)])
         else:
-            priorities = frozenset(Priority.parse(p) for p in priority)
+            priorities = frozenset(Priority.parse(p) for p in _names(priority, "priority"))
         query = TicketQuery(
             tenant=self.tenant,
             status=statuses,
@@ -301,6 +336,7 @@ class Helpdesk:
 
     def allowed_events(self, ticket_id: str, *, actor: Party | None = None) -> tuple[str, ...]:
         """The workflow events the ticket's state accepts now (for ``actor``, if given)."""
+        _check_viewer(actor, "actor")
         ticket = self.get(ticket_id, viewer=actor)
         workflow = self._workflow(ticket)
         events = workflow.allowed_in(ticket.status)
@@ -342,6 +378,17 @@ class Helpdesk:
         actor = opened_by if opened_by is not None else requester
         check_party(requester, "requester")
         check_party(actor, "opened_by")
+        check_text(channel, field="channel", limit=limits.CHANNEL)
+        check_text(subject, field="subject", limit=limits.SUBJECT)
+        check_optional_text(body, field="body", limit=limits.BODY)
+        check_optional_text(category, field="category", limit=limits.ID)
+        check_optional_text(order_id, field="order_id", limit=limits.ID)
+        check_optional_text(team, field="team", limit=limits.TEAM)
+        check_optional_text(workflow, field="workflow", limit=limits.NAME)
+        _check_key(idempotency_key)
+        tags = _to_tags(tags)
+        if custom_fields is not None:
+            check_custom_fields(custom_fields)
         if partner is not None:
             check_party(partner, "partner")
             if partner.kind is not PartyKind.PARTNER:
@@ -480,6 +527,13 @@ class Helpdesk:
         adds an internal note, like ``add_note``.
         """
         check_party(author, "author")
+        check_text(body, field="body", limit=limits.BODY)
+        check_flag(public, field="public")
+        check_flag(automated, field="automated")
+        check_optional_text(external_id, field="external_id", limit=limits.EXTERNAL_ID)
+        if at is not None:
+            as_instant(at, name="at")
+        _check_key(idempotency_key)
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -553,7 +607,8 @@ class Helpdesk:
         event that resolves). Customers, partners and marketplaces may fire only the
         events their workflow grants them (``Workflow.party_events``).
         """
-        check_party(actor, "actor")
+        _check_command(actor, reason, idempotency_key)
+        check_text(event, field="event", limit=limits.NAME)
         reserved = sorted((SEND_RESERVED | {"now", "ticket", "ticket_id"}) & data.keys())
         if reserved:
             raise InvalidTicketError(
@@ -587,6 +642,7 @@ class Helpdesk:
         idempotency_key: str | None = None,
     ) -> Ticket:
         """Resolve the ticket with a summary of the solution (the workflow's resolve event)."""
+        check_text(summary, field="summary", limit=limits.TEXT, blank=True)
         return self._command_event(
             "resolve", ticket_id, actor=actor, reason=None, key=idempotency_key, summary=summary
         )
@@ -632,6 +688,7 @@ class Helpdesk:
         Arguments left out keep their value. Assigning what is already there records
         nothing.
         """
+        _check_command(actor, reason, idempotency_key)
         if isinstance(team, _Unset) and isinstance(assignee, _Unset):
             raise InvalidTicketError("assign needs team=, assignee= or both", field="team")
         for name, value in (("team", team), ("assignee", assignee)):
@@ -639,6 +696,8 @@ class Helpdesk:
                 raise InvalidTicketError(
                     f"{name} must not be empty; pass None to clear it", field=name
                 )
+            if not isinstance(value, _Unset):
+                check_optional_text(value, field=name, limit=limits.TEAM)
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -678,6 +737,7 @@ class Helpdesk:
         idempotency_key: str | None = None,
     ) -> Ticket:
         """Change the ticket's priority (``"low"``..``"urgent"`` or a ``Priority``)."""
+        _check_command(actor, reason, idempotency_key)
         new = Priority.parse(priority)
 
         def apply(command: Command) -> None:
@@ -718,10 +778,13 @@ class Helpdesk:
                 field="reason",
                 ticket_id=ticket_id,
             )
+        _check_command(actor, reason, idempotency_key)
         if isinstance(team, str) and not team.strip():
             raise InvalidTicketError(
                 "team must not be empty; leave it out to keep the team", field="team"
             )
+        if not isinstance(team, _Unset):
+            check_optional_text(team, field="team", limit=limits.TEAM)
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -776,8 +839,21 @@ class Helpdesk:
         ``custom_fields`` are merged into the ticket's (a ``None`` value removes a field).
         The priority rules then run again, unless a person set the priority.
         """
+        _check_command(actor, reason, idempotency_key)
+        if not isinstance(subject, _Unset):
+            check_text(subject, field="subject", limit=limits.SUBJECT)
+        if not isinstance(category, _Unset):
+            check_optional_text(category, field="category", limit=limits.ID)
         if not isinstance(tags, _Unset):
-            tags = _to_tags(tags)  # read once: an iterator is not read again below
+            tags = _to_tags(tags)
+        if not isinstance(custom_fields, _Unset):
+            check_custom_fields(
+                {
+                    k: v
+                    for k, v in _mapping(custom_fields, "custom_fields").items()
+                    if v is not None
+                }
+            )
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -789,7 +865,7 @@ class Helpdesk:
             if not isinstance(category, _Unset):
                 candidate.category = category
             if not isinstance(tags, _Unset):
-                candidate.tags = _to_tags(tags)
+                candidate.tags = tags
             if not isinstance(custom_fields, _Unset):
                 merged = dict(ticket.custom_fields)
                 for name, value in custom_fields.items():
@@ -798,17 +874,17 @@ class Helpdesk:
                     else:
                         merged[name] = value
                 candidate.custom_fields = merged
-            checked = attrs.evolve(candidate)  # runs the field validators
+            validate_ticket(candidate, since=ticket)
             changes = {
-                name: (getattr(ticket, name), getattr(checked, name))
+                name: (getattr(ticket, name), getattr(candidate, name))
                 for name in ("subject", "category", "tags", "custom_fields")
-                if getattr(ticket, name) != getattr(checked, name)
+                if getattr(ticket, name) != getattr(candidate, name)
             }
             if not changes:
                 return
             command.emit(FieldsChanged, actor=actor, reason=reason, fields=changes)
             for name in changes:
-                setattr(ticket, name, getattr(checked, name))
+                setattr(ticket, name, getattr(candidate, name))
             decide_priority(command, self.policies, actor=AUTOMATION, trigger="updated")
 
         return self._run(
@@ -836,6 +912,7 @@ class Helpdesk:
         idempotency_key: str | None = None,
     ) -> Ticket:
         """Hand the priority back to the priority rules (undo a manual priority)."""
+        _check_command(actor, reason, idempotency_key)
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -877,6 +954,7 @@ class Helpdesk:
         their capacity. When nobody can take it, nothing changes: the ticket waits in its
         team's queue for ``next_ticket``.
         """
+        _check_command(actor, None, idempotency_key)
         if self.policies.agents is None:
             raise ConfigurationError(
                 "auto_assign needs agents: Helpdesk(policies=Policies(agents=...))", key="agents"
@@ -912,6 +990,10 @@ class Helpdesk:
         the oldest (``chamados.policies.queue_order``). ``assigned=False`` (default) lists tickets
         nobody holds; ``True`` those held; ``None`` both.
         """
+        if assigned is not None:
+            check_flag(assigned, field="assigned")
+        if limit is not None:
+            check_integer(limit, field="limit", low=0, high=limits.INTEGER_MAX)
         found = []
         for ticket in self.tickets(team=team, tier=tier):
             workflow = self._workflow(ticket)
@@ -926,12 +1008,16 @@ class Helpdesk:
     def next_ticket(self, agent: Party | str, *, claim: bool = True) -> Ticket | None:
         """The most pressing unassigned ticket ``agent`` can take, assigned to them
         (``claim=False`` only looks). ``None`` when their queues are empty."""
+        check_flag(claim, field="claim")
+        if isinstance(agent, Party):
+            agent_id = agent.id
+        else:
+            agent_id = check_text(agent, field="agent", limit=limits.TEAM)
         agents = self.policies.agents
         if agents is None:
             raise ConfigurationError(
                 "next_ticket needs agents: Helpdesk(policies=Policies(agents=...))", key="agents"
             )
-        agent_id = agent.id if isinstance(agent, Party) else agent
         profile = agents.get(agent_id)
         candidates = [
             ticket
@@ -991,6 +1077,8 @@ class Helpdesk:
                 field="score",
                 ticket_id=ticket_id,
             )
+        _check_command(actor, None, idempotency_key)
+        check_optional_text(comment, field="comment", limit=limits.TEXT, blank=True)
 
         def apply(command: Command) -> None:
             ticket = command.ticket
@@ -1032,10 +1120,8 @@ class Helpdesk:
         workers. A desk that keeps no SLA policies ends the clocks of the due tickets
         that still carry some, and records nothing.
         """
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
-        ):
-            raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+        if limit is not None:
+            check_integer(limit, field="limit", low=1, high=limits.INTEGER_MAX)
         now = self._now()
         emitted: list[TicketEvent] = []
         done: set[str] = set()
@@ -1148,7 +1234,7 @@ class Helpdesk:
         key: str | None,
         **data: Any,
     ) -> Ticket:
-        check_party(actor, "actor")
+        _check_command(actor, reason, key)
 
         def apply(cmd: Command) -> None:
             ticket = cmd.ticket
@@ -1374,6 +1460,52 @@ class Helpdesk:
                 doing,
                 "the ticket is closed; open a new ticket that refers to it",
             )
+
+
+def _check_command(actor: object, reason: object, key: object) -> None:
+    """The arguments most commands share: who acts, why, and the idempotency key."""
+    check_party(actor, "actor")
+    check_optional_text(reason, field="reason", limit=limits.TEXT, blank=True)
+    _check_key(key)
+
+
+def _check_key(key: object) -> None:
+    check_optional_text(key, field="idempotency_key", limit=limits.IDEMPOTENCY_KEY)
+
+
+def _check_viewer(viewer: object, name: str) -> None:
+    if viewer is not None:
+        check_party(viewer, name)
+
+
+def _names(value: object, field: str) -> list[Any]:
+    """A filter's values: one string, or a collection of them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, Mapping):
+        names = list(value)
+        if all(isinstance(name, str | Priority) for name in names):
+            return names
+    raise InvalidTicketError(
+        f"{field} must be a name or a collection of names, got {value!r}", field=field
+    )
+
+
+def _mapping(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidTicketError(
+            f"{field} must be a mapping of names to values, got {type(value).__name__}",
+            field=field,
+        )
+    return value
+
+
+def _setting(check: Callable[..., object], value: object, key: str, **options: Any) -> None:
+    """Run a ``chamados.limits`` check on a setting: a refusal is a ``ConfigurationError``."""
+    try:
+        check(value, field=key, **options)
+    except InvalidTicketError as error:
+        raise ConfigurationError(str(error), key=key) from None
 
 
 def _refusal(

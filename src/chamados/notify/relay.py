@@ -146,10 +146,17 @@ class OutboxRelay:
     ) -> None:
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ConfigurationError(f"batch must be a positive int, got {batch!r}", key="batch")
-        if lease <= timedelta(0):
-            raise ConfigurationError("lease must be positive", key="lease")
-        if timeout is not None and timeout <= 0:
-            raise ConfigurationError("timeout must be positive or None", key="timeout")
+        if not isinstance(lease, timedelta) or lease <= timedelta(0):
+            raise ConfigurationError(
+                f"lease must be a positive timedelta, got {lease!r}", key="lease"
+            )
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+        ):
+            raise ConfigurationError(
+                f"timeout must be a positive number of seconds or None, got {timeout!r}",
+                key="timeout",
+            )
         self.outbox = outbox
         self.routes: tuple[Route, ...] = routes_of(notifiers)
         self.clock = clock if clock is not None else SystemClock()

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 import pendulum
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.clock import seconds_between
-from chamados.exceptions import ConfigurationError
+from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.limits import check_text
 from chamados.model import Priority, Ticket
 from chamados.reports.catalog import AGE_BUCKETS, DIMENSIONS, INDICATORS
 from chamados.reports.facts import Stay
@@ -65,7 +67,33 @@ DEFAULT_CUTS: dict[str, tuple[str, ...]] = {
 
 
 def _filters(value: Mapping[str, Any]) -> dict[str, str]:
-    return {name: str(v) for name, v in value.items() if v is not None}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            f"filters must map dimensions to values, got {value!r}", key="filters"
+        )
+    found = {}
+    for name, v in value.items():
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, str | int | Priority):
+            raise ConfigurationError(
+                f"the filter {name}= takes a name or a number, got {v!r}", key=str(name)
+            )
+        found[name] = v.value if isinstance(v, Priority) else str(v)
+    return found
+
+
+# How long a filter value may be: as long as the values the dimension holds.
+_FILTER_LIMITS = {
+    "tenant": limits.TENANT,
+    "channel": limits.CHANNEL,
+    "category": limits.ID,
+    "team": limits.TEAM,
+    "agent": limits.TEAM,
+    "partner": limits.ID,
+    "tier": limits.NAME,
+    "priority": limits.NAME,
+}
 
 
 def settled_statuses(workflows: WorkflowRegistry) -> frozenset[str]:
@@ -114,6 +142,12 @@ class Scope:
                 f"cannot filter on {sorted(unknown)}; the dimensions are {', '.join(DIMENSIONS)}",
                 key="filters",
             )
+        for name, value in self.filters.items():
+            try:
+                check_text(value, field=name, limit=_FILTER_LIMITS[name])
+            except InvalidTicketError as error:
+                raise ConfigurationError(f"the filter {error}", key=name) from None
+            self.wanted(name)  # tier and priority must parse
         if self.start is not None and self.start >= self.end:
             raise ConfigurationError("start must come before end", key="start")
 
@@ -124,13 +158,49 @@ class Scope:
         if value is None:
             return None
         if name == "tier":
-            return int(value.upper().removeprefix("N"))
+            number = value.strip().upper().removeprefix("N")
+            if not number.isdigit() or not 1 <= int(number) <= limits.TIER:
+                raise ConfigurationError(
+                    f"the filter tier= takes a support level from 1 to {limits.TIER} "
+                    f"(2 or 'N2'), got {value!r}",
+                    key="tier",
+                )
+            return int(number)
         if name == "priority":
             try:
                 return Priority(value.lower()).rank
             except ValueError:
                 raise ConfigurationError(f"unknown priority {value!r}", key="priority") from None
         return value
+
+
+def _dimensions(value: object, *, key: str) -> tuple[str, ...]:
+    """Dimensions to cut by: a list of names (one name alone is a mistake, not letters)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigurationError(
+            f"{key} must be a list of dimensions (['channel']), got {value!r}", key=key
+        )
+    return tuple(value)
+
+
+def _cuts(value: object) -> dict[str, tuple[str, ...]]:
+    """A report's ``cuts``: indicator names to the dimensions to cut each by."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            f"cuts must map indicator names to lists of dimensions "
+            f"({{'volume': ['channel']}}), got {value!r}",
+            key="cuts",
+        )
+    unknown = sorted(str(name) for name in value if name not in INDICATORS)
+    if unknown:
+        raise ConfigurationError(
+            f"cuts names unknown indicators {', '.join(unknown)}; the indicators are "
+            f"{', '.join(INDICATORS)}",
+            key="cuts",
+        )
+    return {name: _dimensions(by, key=f"cuts[{name!r}]") for name, by in value.items()}
 
 
 def nearest_rank(ordered: Sequence[int], percent: int) -> int | None:
@@ -170,7 +240,7 @@ class IndicatorEngine(ABC):
                 f"unknown indicator {name!r}; the indicators are {', '.join(INDICATORS)}",
                 key="indicator",
             )
-        cut = tuple(by)
+        cut = _dimensions(by, key="by")
         unknown = [d for d in cut if d not in DIMENSIONS]
         if unknown or len(set(cut)) != len(cut):
             raise ConfigurationError(
@@ -201,7 +271,7 @@ class IndicatorEngine(ABC):
     def report(self, scope: Scope, *, cuts: Mapping[str, Iterable[str]] | None = None) -> Report:
         """Every indicator for ``scope``, cut as ``cuts`` says (``DEFAULT_CUTS`` for the
         indicators it leaves out)."""
-        chosen = {**DEFAULT_CUTS, **{k: tuple(v) for k, v in (cuts or {}).items()}}
+        chosen = {**DEFAULT_CUTS, **_cuts(cuts)}
         return Report(
             start=scope.start,
             end=scope.end,

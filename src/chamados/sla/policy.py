@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.conditions import Condition, TicketPredicate, compile_condition
 from chamados.exceptions import ConfigurationError
 from chamados.model import Category, Priority, Ticket
@@ -276,6 +277,12 @@ class SlaPolicy:
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError("an SlaPolicy needs a name", key="name")
+        if len(name) > limits.NAME:
+            raise ConfigurationError(
+                f"an SlaPolicy's name is stored in at most {limits.NAME} characters; "
+                f"{name[:20]!r}... has {len(name)}",
+                key="name",
+            )
         where = f"policy {name!r}"
         if not isinstance(calendar, BusinessCalendar):
             raise ConfigurationError(

@@ -4,7 +4,9 @@ Storage adapters that keep documents (the SQL adapter's ``data`` columns, an out
 webhook body) use ``dumps`` and ``loads``. The encoding is tagged and lossless: a decoded
 value equals the one encoded, datetimes keep their time zone, sets stay sets. Only
 classes registered here (the domain's attrs classes) are decoded, so a stored document
-cannot make chamados build anything else.
+cannot make chamados build anything else. Decoding does not check values against
+``chamados.limits`` again (the storage port did, before saving): nothing stored makes a
+read fail.
 """
 
 from __future__ import annotations
@@ -179,22 +181,36 @@ def _instance(data: dict[str, Any]) -> Any:
     cls = _CLASSES.get(data["$cls"])
     if cls is None:
         raise StorageError(f"stored data names an unknown class {data['$cls']!r}")
-    init, later = _FIELDS[cls.__name__]
     fields = data["f"]
-    created = cls(**{k: decode(v) for k, v in fields.items() if k in init})
-    for name in later:
+    # Built without running the constructor's checks: they ran when the value was
+    # saved, and a value stored before a limit was tightened must still read back.
+    created = object.__new__(cls)
+    for name, default, factory in _FIELDS[cls.__name__]:
         if name in fields:
-            object.__setattr__(created, name, decode(fields[name]))
+            value = decode(fields[name])
+        elif factory:
+            value = default()
+        elif default is attrs.NOTHING:
+            raise StorageError(f"a stored {cls.__name__} has no {name!r}")
+        else:
+            value = default
+        object.__setattr__(created, name, value)
     return created
 
 
-# Per class: the fields its __init__ takes, and the others (set after).
-_FIELDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
-    name: (
-        frozenset(a.name for a in attrs.fields(cls) if a.init),
-        tuple(a.name for a in attrs.fields(cls) if not a.init),
-    )
-    for name, cls in _CLASSES.items()
+def _field_defaults(cls: type[Any]) -> tuple[tuple[str, Any, bool], ...]:
+    """Per field of ``cls``: its name, its default (or factory), and whether it is one."""
+    found = []
+    for a in attrs.fields(cls):
+        if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            found.append((a.name, a.default.factory, True))
+        else:
+            found.append((a.name, a.default, False))
+    return tuple(found)
+
+
+_FIELDS: dict[str, tuple[tuple[str, Any, bool], ...]] = {
+    name: _field_defaults(cls) for name, cls in _CLASSES.items()
 }
 
 

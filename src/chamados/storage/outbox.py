@@ -23,7 +23,9 @@ from typing import Literal
 import pendulum
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.events import TicketEvent
+from chamados.limits import storable_text
 
 __all__ = ["Claim", "Outbox", "OutboxMessage", "Settlement"]
 
@@ -77,19 +79,24 @@ class Claim:
         return len(self.messages)
 
 
+def _error_text(value: str | None) -> str | None:
+    return None if value is None else storable_text(str(value), limit=limits.ERROR)
+
+
 @frozen
 class Settlement:
     """What became of one claimed message.
 
     ``outcome``: ``delivered``; ``retry`` (one more failed attempt, due again at
     ``retry_at``); ``dead`` (a failed attempt, no more retries); ``release`` (not
-    attempted: handed back as it was).
+    attempted: handed back as it was). ``error`` is kept as text every storage can hold
+    (``chamados.limits.storable_text``): a notifier's message may carry anything.
     """
 
     message_id: str
     outcome: Literal["delivered", "retry", "dead", "release"]
     delivered_to: frozenset[str] = field(default=frozenset(), converter=_names)
-    error: str | None = None
+    error: str | None = field(default=None, converter=_error_text)
     retry_at: pendulum.DateTime | None = None
 
 

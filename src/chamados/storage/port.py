@@ -18,10 +18,17 @@ from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
+from chamados import limits
 from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
-from chamados.exceptions import ConfigurationError, StorageError, TicketNotFoundError
-from chamados.model import Party, Priority, Ticket
+from chamados.exceptions import (
+    ConfigurationError,
+    InvalidTicketError,
+    StorageError,
+    TicketNotFoundError,
+)
+from chamados.limits import check_integer, check_optional_text, check_text
+from chamados.model import Party, Priority, Ticket, validate_ticket
 from chamados.storage.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -64,7 +71,9 @@ class IdempotencyRecord:
 class TicketQuery:
     """Which tickets to list. ``None`` means any; sets mean any of their values.
 
-    ``tenant`` is ``None`` only for an unscoped (all tenants) ``Helpdesk``.
+    ``tenant`` is ``None`` only for an unscoped (all tenants) ``Helpdesk``. Values are
+    checked like the ticket's own (``chamados.limits``): a value no ticket can hold is an
+    ``InvalidTicketError``, on every adapter alike.
     """
 
     tenant: str | None
@@ -79,6 +88,26 @@ class TicketQuery:
     partner: Party | None = None
     tags: frozenset[str] = frozenset()
     limit: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_optional_text(self.tenant, field="tenant", limit=limits.TENANT)
+        for name, limit in _QUERY_TEXT:
+            check_optional_text(getattr(self, name), field=name, limit=limit)
+        for status in self.status or ():
+            check_text(status, field="status", limit=limits.NAME)
+        for tag in self.tags:
+            check_text(tag, field="tags", limit=limits.TAG, label="a tag")
+        for priority in self.priority or ():
+            if not isinstance(priority, Priority):
+                raise InvalidTicketError(f"{priority!r} is not a Priority", field="priority")
+        for name in ("requester", "partner"):
+            party = getattr(self, name)
+            if party is not None and not isinstance(party, Party):
+                raise InvalidTicketError(f"{name} must be a Party, got {party!r}", field=name)
+        if self.tier is not None:
+            check_integer(self.tier, field="tier", low=1, high=limits.TIER)
+        if self.limit is not None:
+            check_integer(self.limit, field="limit", low=0, high=limits.INTEGER_MAX)
 
     def matches(self, ticket: Ticket) -> bool:
         """True when ``ticket`` passes every filter (the reference for adapters)."""
@@ -95,6 +124,14 @@ class TicketQuery:
             and (self.partner is None or ticket.partner == self.partner)
             and self.tags <= ticket.tags
         )
+
+
+_QUERY_TEXT = (
+    ("team", limits.TEAM),
+    ("assignee", limits.TEAM),
+    ("channel", limits.CHANNEL),
+    ("category", limits.ID),
+)
 
 
 @frozen
@@ -128,6 +165,14 @@ class DuplicateKeyError(StorageError):
             f"{record.describes()}"
         )
         self.record = record
+
+
+def _events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
+    staged = list(events)
+    for event in staged:
+        if not isinstance(event, TicketEvent):
+            raise InvalidTicketError(f"expected TicketEvents, got {type(event).__name__}")
+    return staged
 
 
 class UnitOfWork(ABC):
@@ -178,7 +223,8 @@ class UnitOfWork(ABC):
         """The ticket ``ticket_id`` of ``tenant`` (any tenant when ``None``), as a copy.
 
         Raises ``TicketNotFoundError`` when it does not exist or belongs to another tenant:
-        callers cannot tell the two apart, so ids of other tenants leak nothing.
+        callers cannot tell the two apart, so ids of other tenants leak nothing. An id no
+        ticket can have (not a string, NUL, too long) is an ``InvalidTicketError``.
 
         ``lock=True`` is for a command about to change the ticket: the unit of work holds
         the ticket until it ends (where the adapter can), another unit of work asking for
@@ -187,6 +233,7 @@ class UnitOfWork(ABC):
         checks against, even after an earlier read without the lock.
         """
         self._check_open()
+        check_text(ticket_id, field="ticket_id", limit=limits.TICKET_ID)
         staged = self._inserts.get(ticket_id) or self._updates.get(ticket_id)
         if staged is not None:
             ticket: Ticket | None = staged.copy()
@@ -248,6 +295,7 @@ class UnitOfWork(ABC):
     def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
         """What the command that used ``key`` in ``tenant`` stored, if one did."""
         self._check_open()
+        check_text(key, field="idempotency_key", limit=limits.IDEMPOTENCY_KEY)
         for record in self._keys:
             if record.key == key and record.tenant == tenant:
                 return record
@@ -256,8 +304,14 @@ class UnitOfWork(ABC):
     # -- staged writes -------------------------------------------------------------------------
 
     def add(self, ticket: Ticket) -> None:
-        """Stage a new ticket; it must be at version 1 (its first save)."""
+        """Stage a new ticket; it must be at version 1 (its first save).
+
+        Like ``save``, it checks every field first (``chamados.model.validate_ticket``):
+        a value breaking ``chamados.limits`` raises ``InvalidTicketError`` and nothing is
+        staged, so no adapter ever sees it.
+        """
         self._check_open()
+        validate_ticket(ticket)
         if ticket.version != 1:
             raise StorageError(
                 f"a new ticket is saved at version 1, got version {ticket.version} for "
@@ -268,8 +322,15 @@ class UnitOfWork(ABC):
         self._inserts[ticket.id] = ticket.copy()
 
     def save(self, ticket: Ticket) -> None:
-        """Stage changes to a ticket loaded in this unit of work, one version up."""
+        """Stage changes to a ticket loaded in this unit of work, one version up.
+
+        The fields the command changed are checked first (``validate_ticket``); a bad
+        value raises ``InvalidTicketError`` and nothing is staged.
+        """
         self._check_open()
+        if not isinstance(ticket, Ticket):
+            raise InvalidTicketError(f"expected a Ticket, got {type(ticket).__name__}")
+        validate_ticket(ticket, since=self._before.get(ticket.id))
         if ticket.id in self._inserts:
             if ticket.version != 1:
                 raise StorageError(f"ticket {ticket.id!r} is new: save it at version 1")
@@ -288,14 +349,18 @@ class UnitOfWork(ABC):
         self._updates[ticket.id] = ticket.copy()
 
     def record(self, events: Iterable[TicketEvent]) -> None:
-        """Stage events for the history; each must belong to a ticket staged here."""
+        """Stage events for the history; each must belong to a ticket staged here.
+
+        Events check their values when they are made (they are frozen); anything that is
+        not a ``TicketEvent`` is refused here.
+        """
         self._check_open()
-        self._events.extend(events)
+        self._events.extend(_events(events))
 
     def enqueue(self, events: Iterable[TicketEvent]) -> None:
         """Stage events for the outbox: written with the command, delivered after it."""
         self._check_open()
-        self._outbox.extend(events)
+        self._outbox.extend(_events(events))
 
     def add_stays(self, stays: Iterable[Stay]) -> None:
         """Stage ended stays in a status, for the indicators (written with the command)."""
@@ -308,6 +373,8 @@ class UnitOfWork(ABC):
         """Stage an idempotency key: a repeat of ``command`` with ``key``, by ``actor``
         with the same ``fingerprint`` of its arguments, returns ``result``."""
         self._check_open()
+        check_text(key, field="idempotency_key", limit=limits.IDEMPOTENCY_KEY)
+        check_text(command, field="command", limit=limits.NAME)
         self._keys.append(
             IdempotencyRecord(
                 result.tenant,

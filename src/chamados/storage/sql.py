@@ -39,6 +39,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from chamados import limits
 from chamados.clock import epoch_micros, seconds_between
 from chamados.events import NoteAdded, Replied, TicketEvent
 from chamados.exceptions import (
@@ -89,15 +90,15 @@ def _dimension_columns() -> list[sa.Column[Any]]:
     """The columns queries filter and group tickets by, in the tickets table and again
     in the narrow facts table (new objects each time: a column belongs to one table)."""
     return [
-        sa.Column("tenant", sa.String(128), nullable=False),
-        sa.Column("channel", sa.String(128), nullable=False),
-        sa.Column("status", sa.String(64), nullable=False),
-        sa.Column("category", sa.String(128)),
+        sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+        sa.Column("channel", sa.String(limits.CHANNEL), nullable=False),
+        sa.Column("status", sa.String(limits.NAME), nullable=False),
+        sa.Column("category", sa.String(limits.ID)),
         sa.Column("priority", sa.SmallInteger, nullable=False),
-        sa.Column("team", sa.String(128)),
+        sa.Column("team", sa.String(limits.TEAM)),
         sa.Column("tier", sa.SmallInteger, nullable=False),
-        sa.Column("assignee", sa.String(128)),
-        sa.Column("partner_id", sa.String(128)),
+        sa.Column("assignee", sa.String(limits.TEAM)),
+        sa.Column("partner_id", sa.String(limits.ID)),
         sa.Column("created_us", sa.BigInteger, nullable=False),
     ]
 
@@ -105,11 +106,11 @@ def _dimension_columns() -> list[sa.Column[Any]]:
 tickets = sa.Table(
     "chamados_tickets",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(limits.TICKET_ID), primary_key=True),
     *_dimension_columns(),
-    sa.Column("workflow", sa.String(64), nullable=False),
+    sa.Column("workflow", sa.String(limits.NAME), nullable=False),
     sa.Column("requester_kind", sa.String(32), nullable=False),
-    sa.Column("requester_id", sa.String(128), nullable=False),
+    sa.Column("requester_id", sa.String(limits.ID), nullable=False),
     sa.Column("sla_deadline_us", sa.BigInteger),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("data", _DOC, nullable=False),
@@ -128,14 +129,14 @@ history = sa.Table(
     "chamados_history",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("event_id", sa.String(limits.TICKET_ID), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(limits.NAME), nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("actor_kind", sa.String(32), nullable=False),
-    sa.Column("actor_id", sa.String(128), nullable=False),
+    sa.Column("actor_id", sa.String(limits.ID), nullable=False),
     sa.Column("data", _DOC, nullable=False),
     sa.Index("ix_chamados_history_ticket", "ticket_id", "seq"),
     sa.Index("ix_chamados_history_tenant_at", "tenant", "at_us"),
@@ -144,14 +145,14 @@ history = sa.Table(
 messages = sa.Table(
     "chamados_messages",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("author_kind", sa.String(32), nullable=False),
-    sa.Column("author_id", sa.String(128), nullable=False),
+    sa.Column("author_id", sa.String(limits.ID), nullable=False),
     sa.Column("public", sa.Boolean, nullable=False),
     sa.Column("automated", sa.Boolean, nullable=False),
-    sa.Column("external_id", sa.String(255)),
+    sa.Column("external_id", sa.String(limits.EXTERNAL_ID)),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("body", _DOC, nullable=False),
     sa.Index("ix_chamados_messages_ticket", "ticket_id", "at_us"),
@@ -161,10 +162,10 @@ outbox = sa.Table(
     "chamados_outbox",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(limits.TICKET_ID), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+    sa.Column("kind", sa.String(limits.NAME), nullable=False),
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
@@ -185,7 +186,7 @@ facts = sa.Table(
     # dimensions and measures, without the ticket document, so aggregates scan little.
     "chamados_facts",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
     *_dimension_columns(),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("first_response_s", sa.BigInteger),
@@ -204,11 +205,11 @@ facts = sa.Table(
 sla_outcomes = sa.Table(
     "chamados_sla_outcomes",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
-    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("policy", sa.String(limits.NAME), primary_key=True),
     sa.Column("metric", sa.String(32), primary_key=True),
     sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("outcome", sa.String(16), nullable=False),  # met, breached, running
     sa.Column("response_s", sa.BigInteger),  # from start to met, calendar seconds
     sa.Index("ix_chamados_sla_outcomes_tenant", "tenant", "policy", "metric"),
@@ -217,25 +218,25 @@ sla_outcomes = sa.Table(
 breaches = sa.Table(
     "chamados_breaches",
     metadata,
-    sa.Column("ticket_id", sa.String(64), primary_key=True),
-    sa.Column("policy", sa.String(64), primary_key=True),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), primary_key=True),
+    sa.Column("policy", sa.String(limits.NAME), primary_key=True),
     sa.Column("metric", sa.String(32), primary_key=True),
     sa.Column("cycle", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
     sa.Column("owner", sa.String(32), nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(limits.NAME), nullable=False),
 )
 
 stays = sa.Table(
     "chamados_stays",
     metadata,
     sa.Column("seq", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
-    sa.Column("tenant", sa.String(128), nullable=False),
-    sa.Column("status", sa.String(64), nullable=False),
-    sa.Column("team", sa.String(128)),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
+    sa.Column("status", sa.String(limits.NAME), nullable=False),
+    sa.Column("team", sa.String(limits.TEAM)),
     sa.Column("tier", sa.SmallInteger, nullable=False),
-    sa.Column("assignee", sa.String(128)),
+    sa.Column("assignee", sa.String(limits.TEAM)),
     sa.Column("entered_us", sa.BigInteger, nullable=False),
     sa.Column("left_us", sa.BigInteger, nullable=False),
     sa.Column("calendar_s", sa.BigInteger, nullable=False),
@@ -247,15 +248,15 @@ stays = sa.Table(
 idempotency = sa.Table(
     "chamados_idempotency",
     metadata,
-    sa.Column("tenant", sa.String(128), primary_key=True),
-    sa.Column("key", sa.String(191), primary_key=True),
-    sa.Column("command", sa.String(64), nullable=False),
-    sa.Column("ticket_id", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(limits.TENANT), primary_key=True),
+    sa.Column("key", sa.String(limits.IDEMPOTENCY_KEY), primary_key=True),
+    sa.Column("command", sa.String(limits.NAME), nullable=False),
+    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
     sa.Column("result", _DOC, nullable=False),
     # Who used the key and the fingerprint of the command's arguments (schema 2; NULL
     # in rows written before, see chamados.idempotency).
     sa.Column("actor_kind", sa.String(32)),
-    sa.Column("actor_id", sa.String(128)),
+    sa.Column("actor_id", sa.String(limits.ID)),
     sa.Column("fingerprint", sa.String(64)),
 )
 
@@ -498,6 +499,7 @@ class SqlStorage(Storage):
 
     def _create_all(self, conn: Connection) -> None:
         metadata.create_all(conn)
+        _exact_text(conn)
         conn.execute(sa.insert(schema_table).values(version=SCHEMA_VERSION))
 
     # -- units of work ----------------------------------------------------------------------
@@ -1206,10 +1208,30 @@ def _add_columns(conn: Connection, table: sa.Table, *names: str) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
 
 
+def _exact_text(conn: Connection) -> None:
+    """Make MySQL and MariaDB compare text exactly, as PostgreSQL, SQLite and memory do.
+
+    Their default collations hold "Loja-1", "loja-1", "loja-1 " and "lója-1" equal, so one
+    tenant's filter or one idempotency key would stand for another. Binary collations
+    without padding compare code points: MariaDB's ``utf8mb4_nopad_bin``, MySQL 8's
+    ``utf8mb4_0900_bin``.
+    """
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return
+    mariadb = getattr(conn.dialect, "is_mariadb", False)
+    collation = "utf8mb4_nopad_bin" if mariadb else "utf8mb4_0900_bin"
+    for table in metadata.sorted_tables:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table.name} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}"
+        )
+
+
 def _to_2(conn: Connection) -> None:
     """Idempotency keys remember who used them and the fingerprint of the command's
-    arguments; keys stored before hold ``NULL`` in both."""
+    arguments (keys stored before hold ``NULL`` in both); text compares exactly on MySQL
+    and MariaDB."""
     _add_columns(conn, idempotency, "actor_kind", "actor_id", "fingerprint")
+    _exact_text(conn)
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_2}

@@ -195,7 +195,7 @@ class SqlOutbox(Outbox):
                     values.update(
                         status="dead" if settlement.outcome == "dead" else "pending",
                         attempts=c.attempts + 1,
-                        last_error=(settlement.error or "")[:2000] or None,
+                        last_error=settlement.error or None,
                         next_attempt_us=(
                             epoch_micros(settlement.retry_at)
                             if settlement.outcome == "retry" and settlement.retry_at

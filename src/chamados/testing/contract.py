@@ -19,8 +19,14 @@ from typing import Any, ClassVar
 import pendulum
 import pytest
 
-from chamados.events import Replied, TicketEvent, TicketOpened
-from chamados.exceptions import ConcurrencyError, StorageError, TicketNotFoundError
+from chamados import limits
+from chamados.events import NoteAdded, Replied, TicketEvent, TicketOpened
+from chamados.exceptions import (
+    ConcurrencyError,
+    InvalidTicketError,
+    StorageError,
+    TicketNotFoundError,
+)
 from chamados.ids import new_uid
 from chamados.model import Message, Party, Priority, Ticket
 from chamados.storage.outbox import Settlement
@@ -484,6 +490,162 @@ class StorageContract:
             holder.commit()
         reader()
         assert read == [1, 2]
+
+    def test_r28_values_at_the_limits_round_trip_exactly(self, storage: Storage) -> None:
+        """R28: a ticket, a message and a key using every limit to the last character
+        (multi-byte characters, control characters and all) read back exactly."""
+        wide = "çã😀\t\u200b"  # two-byte, four-byte, a control character, a zero-width one
+
+        def text(limit: int, seed: str = "") -> str:
+            return (seed + wide * limit)[:limit]
+
+        ticket = make_ticket(
+            id=text(limits.TICKET_ID, "T"),
+            tenant=text(limits.TENANT, "l"),
+            channel=text(limits.CHANNEL, "c"),
+            requester=Party.customer(text(limits.ID, "c"), name=text(limits.PARTY_NAME, "n")),
+            partner=Party.partner(text(limits.ID, "p")),
+            subject=text(limits.SUBJECT, "s"),
+            status=text(limits.NAME, "s"),
+            category=text(limits.ID, "k"),
+            order_id=text(limits.ID, "o"),
+            team=text(limits.TEAM, "t"),
+            assignee=text(limits.TEAM, "a"),
+            tier=limits.TIER,
+            tags={text(limits.TAG, f"{n:03d}") for n in range(limits.TAGS)},
+            custom_fields={
+                **{text(limits.FIELD_NAME, f"{n:03d}"): n for n in range(limits.FIELDS - 4)},
+                "max": limits.INTEGER_MAX,
+                "min": limits.INTEGER_MIN,
+                "text": text(limits.FIELD_VALUE, "v"),
+                "small": 5e-324,
+            },
+            resolution=text(limits.TEXT, "r"),
+        )
+        message = Message(
+            id=new_uid(),
+            author=Party.agent(text(limits.ID, "a")),
+            body=text(limits.BODY - 4, "b") + "\x01\x1f\r\n",
+            at=_AT,
+            public=False,
+            external_id=text(limits.EXTERNAL_ID, "e"),
+        )
+        note = NoteAdded(
+            id=new_uid(),
+            ticket_id=ticket.id,
+            tenant=ticket.tenant,
+            version=1,
+            at=_AT,
+            actor=message.author,
+            reason=text(limits.TEXT, "w"),
+            message=message,
+        )
+        key = text(limits.IDEMPOTENCY_KEY, "k")
+        with storage.unit_of_work() as uow:
+            uow.add(ticket)
+            uow.record([_opened(ticket), note])
+            uow.remember(key, command="open", result=ticket, actor=_ANA, fingerprint=_PRINT)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.get(ticket.id, tenant=ticket.tenant) == ticket
+            assert uow.history(ticket.id, tenant=ticket.tenant)[-1] == note
+            record = uow.idempotency(key, tenant=ticket.tenant)
+            found = uow.find(TicketQuery(tenant=ticket.tenant, team=ticket.team))
+        assert record is not None
+        assert record.result == ticket
+        assert [t.id for t in found] == [ticket.id]
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("team", 5),
+            ("team", "t" * (limits.TEAM + 1)),
+            ("tenant", "l" * (limits.TENANT + 1)),
+            ("subject", "a\x00b"),
+            ("subject", "caf\udce9"),
+            ("category", ""),
+            ("tier", limits.TIER + 1),
+            ("tags", frozenset({"a\x00"})),
+            ("custom_fields", {"valor": float("nan")}),
+            ("priority_manual", "false"),
+        ],
+    )
+    def test_r29_values_past_the_limits_are_refused_before_the_adapter(
+        self, storage: Storage, field: str, value: object
+    ) -> None:
+        """R29: a ticket added or saved with a value past the limits (or NUL, or a lone
+        surrogate, or a wrong type) raises InvalidTicketError naming the field, the same
+        on every adapter, and nothing is stored."""
+        stored = self.add(storage)
+        fresh = make_ticket(id="T-R29")
+        setattr(fresh, field, value)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(InvalidTicketError) as added:
+                uow.add(fresh)
+            loaded = uow.get(stored.id, tenant=None)
+            loaded.version += 1
+            setattr(loaded, field, value)
+            with pytest.raises(InvalidTicketError) as saved:
+                uow.save(loaded)
+            uow.commit()
+        assert added.value.field == saved.value.field
+        assert str(added.value.field).startswith(field)
+        with storage.unit_of_work() as uow:
+            assert uow.get(stored.id, tenant=None) == stored
+            with pytest.raises(TicketNotFoundError):
+                uow.get("T-R29", tenant=None)
+
+    @pytest.mark.parametrize("bad", ["a\x00b", "caf\udce9", 5])
+    def test_r29_lookups_with_values_no_ticket_can_hold_are_refused(
+        self, storage: Storage, bad: Any
+    ) -> None:
+        """R29: ids, keys and filters that no stored value can equal (NUL, lone
+        surrogates, wrong types) are refused with InvalidTicketError on every adapter,
+        never as a driver error."""
+        with storage.unit_of_work() as uow:
+            with pytest.raises(InvalidTicketError):
+                uow.get(bad, tenant=None)
+            with pytest.raises(InvalidTicketError):
+                uow.idempotency(bad, tenant="loja-1")
+            with pytest.raises(InvalidTicketError):
+                uow.find(TicketQuery(tenant="loja-1", team=bad))
+            with pytest.raises(InvalidTicketError):
+                uow.remember(
+                    "k" * (limits.IDEMPOTENCY_KEY + 1),
+                    command="x",
+                    result=make_ticket(),
+                    actor=_ANA,
+                    fingerprint=_PRINT,
+                )
+
+    def test_r30_text_compares_exactly(self, storage: Storage) -> None:
+        """R30: ids, tenants, filters and idempotency keys match only the very same text:
+        case, accents and trailing spaces make different values (as in memory), so no
+        adapter lets one tenant or one key stand for another."""
+        twins = ["Loja-1", "loja-1", "loja-1 ", "lója-1"]
+        for n, tenant in enumerate(twins):
+            ticket = make_ticket(id=f"T-{twins[n]}", tenant=tenant, team=tenant)
+            with storage.unit_of_work() as uow:
+                uow.add(ticket)
+                uow.record([_opened(ticket)])
+                uow.remember(tenant, command="open", result=ticket, actor=_ANA, fingerprint=_PRINT)
+                uow.remember(
+                    f"key {tenant}", command="open", result=ticket, actor=_ANA, fingerprint=_PRINT
+                )
+                uow.commit()
+        with storage.unit_of_work() as uow:
+            for tenant in twins:
+                assert uow.get(f"T-{tenant}", tenant=None).tenant == tenant
+                assert [t.tenant for t in uow.find(TicketQuery(tenant=tenant))] == [tenant]
+                assert [t.team for t in uow.find(TicketQuery(tenant=None, team=tenant))] == [
+                    tenant
+                ]
+                record = uow.idempotency(f"key {tenant}", tenant=tenant)
+                assert record is not None
+                assert record.ticket_id == f"T-{tenant}"
+                assert uow.idempotency(f"KEY {tenant}", tenant=tenant) is None
+            with pytest.raises(TicketNotFoundError):
+                uow.get("t-loja-1", tenant=None)
 
     # -- the outbox ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 from attrs import frozen
 from statemachine import Event, State
 
+from chamados import limits
 from chamados.exceptions import ConfigurationError
 from chamados.labels import Label
 from chamados.model import Category, Owner
@@ -30,8 +31,10 @@ class WorkflowOptions:
     def __attrs_post_init__(self) -> None:
         if self.reopen_window is not None and self.reopen_window < timedelta(0):
             raise ConfigurationError("reopen_window must not be negative", key="reopen_window")
-        if self.max_tier < 1:
-            raise ConfigurationError("max_tier must be at least 1", key="max_tier")
+        if isinstance(self.max_tier, bool) or not isinstance(self.max_tier, int):
+            raise ConfigurationError("max_tier must be an integer", key="max_tier")
+        if not 1 <= self.max_tier <= limits.TIER:
+            raise ConfigurationError(f"max_tier must be from 1 to {limits.TIER}", key="max_tier")
 
 
 class Status(State):

@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from chamados import limits
 from chamados.exceptions import ConfigurationError, UnknownWorkflowError, WorkflowDefinitionError
 from chamados.model import Ticket
 from chamados.workflows.base import Workflow, WorkflowOptions
@@ -67,6 +68,14 @@ class WorkflowRegistry:
             )
         check_unchanged(workflow, steps_of(workflow), child=workflow.__name__)
         name = workflow.workflow_name
+        too_long = sorted(n for n in (name, *workflow.statuses) if len(n) > limits.NAME)
+        if too_long:
+            raise WorkflowDefinitionError(
+                f"names of workflows and states are stored in at most {limits.NAME} "
+                f"characters; shorten {', '.join(too_long)}",
+                workflow=workflow.__name__,
+                names=too_long,
+            )
         current = self._classes.get(name)
         if current is not None and current is not workflow and not replace:
             raise ConfigurationError(
