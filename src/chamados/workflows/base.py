@@ -23,6 +23,7 @@ from statemachine import StateChart
 from statemachine.exceptions import InvalidDefinition, InvalidStateValue, TransitionNotAllowed
 from statemachine.factory import StateMachineMetaclass
 
+from chamados import limits
 from chamados.events import TicketEvent, describe
 from chamados.exceptions import (
     InvalidTicketError,
@@ -31,6 +32,7 @@ from chamados.exceptions import (
     WorkflowDefinitionError,
 )
 from chamados.labels import Label
+from chamados.limits import check_text
 from chamados.model import Category, PartyKind, Ticket
 from chamados.workflows.declarations import Action, Status, WorkflowOptions
 from chamados.workflows.guards import (
@@ -355,31 +357,18 @@ class Workflow(StateChart[_Cursor], metaclass=WorkflowMeta):
                 )
 
 
-REQUIRED_LIMIT = 1_000
-"""The most characters a value an ``Action`` requires may have."""
-
-
 def _check_required(event: str, name: str, value: Any, ticket_id: str | None) -> None:
     """Refuse a value ``event`` requires unless it is non-empty text the history can keep
-    on every storage: at most ``REQUIRED_LIMIT`` characters, no NUL, no lone surrogate."""
-    problem = None
-    if not isinstance(value, str) or not value.strip():
-        problem = "a non-empty text"
-    elif len(value) > REQUIRED_LIMIT:
-        problem = f"at most {REQUIRED_LIMIT} characters, got {len(value)}"
-    elif "\x00" in value:
-        problem = "text without NUL characters (\\x00)"
-    elif not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            problem = "valid text without lone surrogates (decode the input as UTF-8 first)"
-    if problem is not None:
+    on every storage (the limits of a custom field's text, ``chamados.limits``)."""
+    try:
+        check_text(value, field=name, limit=limits.FIELD_VALUE)
+    except InvalidTicketError as error:
         raise InvalidTicketError(
-            f"{event!r} needs {name}= ({problem}), so the history says why",
+            f"{event!r} needs {name}= as text the history keeps ({error}), so the history "
+            f"says why",
             field=name,
             ticket_id=ticket_id,
-        )
+        ) from None
 
 
 def _human(delta: timedelta) -> str:
