@@ -14,6 +14,7 @@ DOCS = ROOT / "docs"
 FRONT_DOORS = frozenset(
     {
         "chamados",
+        "chamados.limits",
         "chamados.notify",
         "chamados.policies",
         "chamados.reports",

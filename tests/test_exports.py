@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import chamados
+import chamados.limits
 import chamados.notify
 import chamados.policies
 import chamados.reports
@@ -223,6 +224,38 @@ def test_policies_exports_are_pinned() -> None:
     ]
 
 
+def test_limits_exports_are_pinned() -> None:
+    """chamados.limits exports the limit constants and the checks that apply them."""
+    assert chamados.limits.__all__ == [
+        "BODY",
+        "CHANNEL",
+        "ERROR",
+        "EXTERNAL_ID",
+        "FIELDS",
+        "FIELD_NAME",
+        "FIELD_VALUE",
+        "ID",
+        "IDEMPOTENCY_KEY",
+        "INTEGER_MAX",
+        "INTEGER_MIN",
+        "NAME",
+        "PARTY_NAME",
+        "SUBJECT",
+        "TAG",
+        "TAGS",
+        "TEAM",
+        "TENANT",
+        "TEXT",
+        "TICKET_ID",
+        "TIER",
+        "check_flag",
+        "check_integer",
+        "check_optional_text",
+        "check_text",
+        "storable_text",
+    ]
+
+
 def test_every_exported_name_exists() -> None:
     """Each name in each __all__ can be imported from its module."""
     modules = (
@@ -234,6 +267,7 @@ def test_every_exported_name_exists() -> None:
         chamados.notify,
         chamados.reports,
         chamados.policies,
+        chamados.limits,
     )
     for module in modules:
         for name in module.__all__:
