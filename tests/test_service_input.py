@@ -294,6 +294,8 @@ def test_text_at_the_limits_is_stored_and_read_back_exactly(desk: Helpdesk) -> N
         (lambda d, t: d.indicator("volume", tier=10**30), ConfigurationError, "tier"),
         (lambda d, t: d.indicator("volume", channel=NUL), ConfigurationError, "channel"),
         (lambda d, t: d.indicator("volume", by="channel"), ConfigurationError, "by"),
+        (lambda d, t: d.indicator("volume", by=[["a"]]), ConfigurationError, "by"),
+        (lambda d, t: d.indicator([["a"]]), ConfigurationError, "indicator"),  # type: ignore[arg-type]
         (lambda d, t: d.timeline(t, lang=5), ConfigurationError, "lang"),
         (lambda d, t: d.for_tenant(5), ConfigurationError, "tenant"),
     ],

@@ -180,7 +180,12 @@ def _dimensions(value: object, *, key: str) -> tuple[str, ...]:
         raise ConfigurationError(
             f"{key} must be a list of dimensions (['channel']), got {value!r}", key=key
         )
-    return tuple(value)
+    dimensions = tuple(value)
+    if not all(isinstance(d, str) for d in dimensions):
+        raise ConfigurationError(
+            f"{key} must be a list of dimension names (['channel']), got {value!r}", key=key
+        )
+    return dimensions
 
 
 def _cuts(value: object) -> dict[str, tuple[str, ...]]:
@@ -234,7 +239,7 @@ class IndicatorEngine(ABC):
 
     def table(self, name: str, *, scope: Scope, by: Iterable[str] = ()) -> Table:
         """The indicator ``name`` for ``scope``, cut by the dimensions ``by``."""
-        indicator = INDICATORS.get(name)
+        indicator = INDICATORS.get(name) if isinstance(name, str) else None
         if indicator is None:
             raise ConfigurationError(
                 f"unknown indicator {name!r}; the indicators are {', '.join(INDICATORS)}",
