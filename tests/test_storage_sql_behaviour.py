@@ -532,6 +532,14 @@ def test_a_database_that_refuses_the_url_is_a_configuration_error(
     assert calls == [1]
 
 
+@pytest.mark.parametrize("charset", ["nosuch", "latin1", "utf8"])
+def test_a_mariadb_url_with_another_charset_is_a_configuration_error(charset: str) -> None:
+    """A MySQL/MariaDB URL naming a charset other than utf8mb4 is refused before
+    connecting, saying what to write (not a driver's AttributeError at first use)."""
+    with pytest.raises(StorageConfigurationError, match="charset=utf8mb4"):
+        SqlStorage(f"mysql+pymysql://root@127.0.0.1:3306/test?charset={charset}")
+
+
 def test_a_bad_sslmode_is_a_configuration_error(postgres_engine: Engine) -> None:
     """A connection option the driver refuses is a mistake in the URL."""
     storage = SqlStorage(wrong(postgres_engine, query="sslmode=bogus"))

@@ -301,6 +301,13 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     try:
         if parsed.get_backend_name() in ("mysql", "mariadb"):
+            charset = parsed.query.get("charset", "utf8mb4")
+            if charset != "utf8mb4":
+                raise StorageConfigurationError(
+                    f"chamados stores text as utf8mb4 on MySQL and MariaDB (every character, "
+                    f"emoji included), so the URL's charset={charset!r} cannot be used; "
+                    f"drop it or write charset=utf8mb4"
+                )
             options.setdefault("isolation_level", "READ COMMITTED")  # see SqlStorage
         return sa.create_engine(parsed, pool_pre_ping=True, **options)
     except (ModuleNotFoundError, sa_exc.NoSuchModuleError) as error:
