@@ -34,11 +34,11 @@ from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
 from chamados.model import Ticket
 from chamados.reports import INDICATORS
 from chamados.reports.engine import DEFAULT_CUTS
-from chamados.reports.facts import Stay
 from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
 from chamados.testing import FakeClock
 from chamados.testing.workload import simulate, store_policies
+from chamados.tracking import Stay
 
 START = "2026-03-02T08:00:00-03:00"
 

@@ -22,8 +22,8 @@ from chamados.labels import Label
 from chamados.limits import check_flag, check_integer, check_text
 
 if TYPE_CHECKING:
-    from chamados.reports.facts import TicketStats
     from chamados.sla.clocks import SlaClock, SlaState
+    from chamados.tracking import TicketStats
 
 __all__ = [
     "Category",

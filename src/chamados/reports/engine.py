@@ -33,8 +33,8 @@ from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.limits import check_text
 from chamados.model import Priority, Ticket
 from chamados.reports.catalog import AGE_BUCKETS, DIMENSIONS, INDICATORS
-from chamados.reports.facts import Stay
 from chamados.reports.results import Report, Table
+from chamados.tracking import Stay
 from chamados.workflows.registry import WorkflowRegistry
 
 if TYPE_CHECKING:

@@ -1,11 +1,12 @@
-"""The facts indicators are computed from, kept up to date by every command.
+"""Folding a command's events into the facts indicators are computed from.
 
 Indicators must not replay every ticket's history on each report. So each command
 folds its events into ``TicketStats`` (kept on the ticket: first response, resolution,
 reopenings, escalations, SLA breaches and who the ticket was waiting on when they
 happened) and closes ``Stay``\\ s: the time a ticket spent in one status with one team
-and tier, measured in calendar and business time when it ends. Storage adapters index
-both, so a report is a few aggregate queries.
+and tier, measured in calendar and business time when it ends. Both are values of
+``chamados.tracking``; ``fold`` is the one function that makes them. Storage adapters
+index both, so a report is a few aggregate queries.
 
 Business time is measured on the desk's business-hours calendar (``Helpdesk(
 business_hours=...)``, by default the calendar of its first SLA policy); without one,
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import pendulum
-from attrs import evolve, frozen
+from attrs import evolve
 
 from chamados.clock import seconds_between
 from chamados.events import (
@@ -35,66 +36,12 @@ from chamados.events import (
 )
 from chamados.model import PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
+from chamados.tracking import Breach, Stay, TicketStats
 from chamados.workflows.base import Workflow
 
-__all__ = ["Breach", "Stay", "TicketStats", "fold"]
+__all__ = ["fold"]
 
 _TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
-
-
-@frozen
-class Breach:
-    """An SLA breach, and where the ticket stood when it happened: the status and who
-    owed the next action then (``team``, ``customer``, ``partner``, ``marketplace``)."""
-
-    policy: str
-    metric: str
-    cycle: int
-    owner: str
-    status: str
-
-
-@frozen
-class Stay:
-    """A ticket's time in one status with one team, tier and assignee.
-
-    ``left_at`` is ``None`` for the stay in progress (kept in ``TicketStats``); stays
-    that ended are written to storage with their calendar and business seconds.
-    """
-
-    ticket_id: str
-    tenant: str
-    status: str
-    team: str | None
-    tier: int
-    assignee: str | None
-    entered_at: pendulum.DateTime
-    left_at: pendulum.DateTime | None = None
-    calendar_s: int | None = None
-    business_s: int | None = None
-
-
-@frozen
-class TicketStats:
-    """What a ticket's history says for indicators, folded event by event.
-
-    Durations are whole seconds from the ticket's opening: to the team's first public,
-    human reply (``first_response_*``) and to its latest resolution (``resolution_*``).
-    """
-
-    stay: Stay
-    first_response_at: pendulum.DateTime | None = None
-    first_response_s: int | None = None
-    first_response_business_s: int | None = None
-    resolution_s: int | None = None
-    resolution_business_s: int | None = None
-    resolutions: int = 0
-    reopens: int = 0
-    escalations: int = 0
-    max_tier: int = 1
-    breaches: tuple[Breach, ...] = ()
-    active: bool = True
-    """Whether the ticket's status is active (not resolved or closed): the backlog."""
 
 
 def fold(

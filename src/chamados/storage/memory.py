@@ -24,7 +24,6 @@ from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError, StorageError
 from chamados.ids import new_uid
 from chamados.model import Ticket
-from chamados.reports.facts import Stay
 from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
 from chamados.storage.port import (
     Changes,
@@ -34,6 +33,7 @@ from chamados.storage.port import (
     TicketQuery,
     UnitOfWork,
 )
+from chamados.tracking import Stay
 
 if TYPE_CHECKING:
     from chamados.reports.engine import IndicatorEngine

@@ -30,10 +30,10 @@ from chamados.exceptions import (
 from chamados.limits import check_integer, check_optional_text, check_text
 from chamados.model import Party, Priority, Ticket, validate_ticket
 from chamados.storage.outbox import Outbox
+from chamados.tracking import Stay
 
 if TYPE_CHECKING:
     from chamados.reports.engine import IndicatorEngine
-    from chamados.reports.facts import Stay
 
 __all__ = [
     "Changes",

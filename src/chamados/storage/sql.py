@@ -51,7 +51,7 @@ from chamados.exceptions import (
     StorageUnavailableError,
 )
 from chamados.model import Party, PartyKind, Ticket
-from chamados.reports.facts import Stay
+from chamados.tracking import Stay
 
 if TYPE_CHECKING:
     from chamados.reports.engine import IndicatorEngine
