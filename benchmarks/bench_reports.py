@@ -32,8 +32,7 @@ from backends import backends
 
 from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
 from chamados.model import Ticket
-from chamados.reports import INDICATORS
-from chamados.reports.engine import DEFAULT_CUTS
+from chamados.reports import DEFAULT_CUTS, INDICATORS
 from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
 from chamados.testing import FakeClock

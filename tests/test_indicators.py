@@ -413,3 +413,19 @@ def test_the_report_and_the_command_line_agree_on_the_backlog(
     out = capsys.readouterr().out
     assert render_table(expected, lang="en") in out
     assert "Waiting on customer  < 1d        1" in out
+
+
+def test_importing_the_reports_builds_no_workflow_registry() -> None:
+    """Importing the catalogue builds nothing: the words for the built-in statuses are
+    read from the workflows the first time a renderer asks for one."""
+    import subprocess
+    import sys
+
+    code = (
+        "import chamados, chamados.reports.catalog as c; "
+        "print(c._builtin_status_labels.cache_info().misses); "
+        "print(c.INDICATORS['backlog'].keys[0].word('waiting_partner', 'en')); "
+        "print(c._builtin_status_labels.cache_info().misses)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["0", "Waiting on partner", "1"]

@@ -78,8 +78,9 @@ from chamados.model import (
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
 from chamados.notify.relay import OutboxRelay, RetryPolicy
-from chamados.reports.engine import Scope, settled_statuses
+from chamados.reports.engine import settled_statuses
 from chamados.reports.facts import fold
+from chamados.reports.port import Scope
 from chamados.reports.results import Report, Table
 from chamados.routing import queue_order
 from chamados.settings import storage_from

@@ -6,8 +6,8 @@ report, ``report_html`` draws it as a page with charts. See ``docs/reports.md``.
 """
 
 from chamados.reports.catalog import AGE_BUCKETS, DIMENSIONS, INDICATORS, Indicator
-from chamados.reports.engine import DEFAULT_CUTS, IndicatorEngine, Scope
 from chamados.reports.html import report_html, write_html
+from chamados.reports.port import DEFAULT_CUTS, IndicatorEngine, Scope
 from chamados.reports.render import format_value, render_report, render_table
 from chamados.reports.results import Column, Report, Table
 

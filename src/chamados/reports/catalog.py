@@ -6,7 +6,8 @@ renderers read them, so a column is named and labelled once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterator, Mapping
 
 from attrs import frozen
 
@@ -14,6 +15,7 @@ from chamados.labels import Label
 from chamados.model import Owner, Priority
 from chamados.reports.results import Column, Kind
 from chamados.sla.wording import METRIC_LABELS
+from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = [
     "AGE_BUCKETS",
@@ -47,13 +49,12 @@ AGE_BUCKETS: tuple[tuple[str, int | None], ...] = (
 def _c(
     name: str, pt: str, en: str, kind: Kind, values: Mapping[str, Label] | None = None
 ) -> Column:
-    return Column(name, Label(pt=pt, en=en), kind, values or {})
+    return Column(name, Label(pt=pt, en=en), kind, {} if values is None else values)
 
 
-def _status_labels() -> dict[str, Label]:
+@functools.cache
+def _builtin_status_labels() -> dict[str, Label]:
     """The labels of the built-in workflows' statuses (the first workflow wins)."""
-    from chamados.workflows.registry import WorkflowRegistry
-
     registry = WorkflowRegistry.with_builtins()
     labels: dict[str, Label] = {}
     for name in registry:
@@ -62,14 +63,27 @@ def _status_labels() -> dict[str, Label]:
     return labels
 
 
+class _StatusLabels(Mapping[str, Label]):
+    """The words for the built-in statuses, built the first time a renderer asks for
+    one: importing the catalogue builds no workflow registry."""
+
+    def __getitem__(self, status: str) -> Label:
+        return _builtin_status_labels()[status]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_builtin_status_labels())
+
+    def __len__(self) -> int:
+        return len(_builtin_status_labels())
+
+
 _OWNERS: dict[str, Label] = {
     **{owner.value: owner.label for owner in Owner},
     "nobody": Label(pt="Ninguém", en="Nobody"),
 }
 _PRIORITIES: dict[str, Label] = {p.value: p.label for p in Priority}
 
-
-_STATUSES = _status_labels()
+_STATUSES = _StatusLabels()
 
 _DURATIONS = (
     _c("calendar_mean", "Média (corrida)", "Mean (calendar)", "seconds"),

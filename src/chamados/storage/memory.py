@@ -14,7 +14,6 @@ import bisect
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import pendulum
 from attrs import define, evolve
@@ -24,6 +23,8 @@ from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError, StorageError
 from chamados.ids import new_uid
 from chamados.model import Ticket
+from chamados.reports.port import IndicatorEngine
+from chamados.storage.memory_indicators import MemoryIndicators
 from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
 from chamados.storage.port import (
     Changes,
@@ -34,9 +35,6 @@ from chamados.storage.port import (
     UnitOfWork,
 )
 from chamados.tracking import Stay
-
-if TYPE_CHECKING:
-    from chamados.reports.engine import IndicatorEngine
 
 __all__ = ["MemoryStorage"]
 
@@ -80,9 +78,13 @@ class MemoryStorage(Storage):
         return self._outbox
 
     def indicators(self) -> IndicatorEngine:
-        from chamados.reports.engine import MemoryIndicators
+        return MemoryIndicators(self._facts)
 
-        return MemoryIndicators(self)
+    def _facts(self) -> tuple[list[Ticket], list[Stay]]:
+        """The stored tickets and the ended stays, for the indicators. The tickets are not
+        copied: a commit replaces a stored ticket, it never changes one."""
+        with self._lock:
+            return list(self._tickets.values()), list(self._stays)
 
     def __len__(self) -> int:
         return len(self._tickets)

@@ -14,7 +14,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
@@ -29,11 +28,9 @@ from chamados.exceptions import (
 )
 from chamados.limits import check_integer, check_optional_text, check_text
 from chamados.model import Party, Priority, Ticket, validate_ticket
+from chamados.reports.port import IndicatorEngine
 from chamados.storage.outbox import Outbox
 from chamados.tracking import Stay
-
-if TYPE_CHECKING:
-    from chamados.reports.engine import IndicatorEngine
 
 __all__ = [
     "Changes",

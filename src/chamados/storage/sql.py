@@ -54,7 +54,7 @@ from chamados.model import Party, PartyKind, Ticket
 from chamados.tracking import Stay
 
 if TYPE_CHECKING:
-    from chamados.reports.engine import IndicatorEngine
+    from chamados.reports.port import IndicatorEngine
 from chamados.storage import codec
 from chamados.storage.outbox import Outbox
 from chamados.storage.port import (

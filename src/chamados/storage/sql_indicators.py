@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from chamados.clock import epoch_micros
 from chamados.reports.catalog import AGE_BUCKETS
-from chamados.reports.engine import IndicatorEngine, Scope, rate
+from chamados.reports.engine import rate
+from chamados.reports.port import IndicatorEngine, Scope
 from chamados.storage.sql import breaches, facts, sla_outcomes, stays
 
 if TYPE_CHECKING:
