@@ -30,8 +30,9 @@ from chamados import MemoryStorage, Party, Storage
 from chamados.events import TicketEvent, TicketOpened
 from chamados.model import Priority
 from chamados.notify import CallableNotifier, OutboxRelay
-from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
+from chamados.storage.sql import schema as sql
+from chamados.storage.sql.outbox import outbox_row
 from chamados.testing import FakeClock
 
 CLOCK = FakeClock("2026-03-02T09:00:00-03:00")
@@ -68,7 +69,7 @@ def fill(storage: Storage, batch: list[TicketEvent]) -> None:
             for start in range(0, len(batch), 5000):
                 conn.execute(
                     sa.insert(sql.outbox),
-                    [sql._outbox_row(e) for e in batch[start : start + 5000]],
+                    [outbox_row(e) for e in batch[start : start + 5000]],
                 )
         return
     assert isinstance(storage, MemoryStorage)

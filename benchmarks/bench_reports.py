@@ -33,8 +33,10 @@ from backends import backends
 from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
 from chamados.model import Ticket
 from chamados.reports import DEFAULT_CUTS, INDICATORS
-from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
+from chamados.storage.sql import schema as sql
+from chamados.storage.sql.indicators import breach_rows, fact_row, outcome_rows, stay_row
+from chamados.storage.sql.store import ticket_row
 from chamados.testing import FakeClock
 from chamados.testing.workload import simulate, store_policies
 from chamados.tracking import Stay
@@ -102,15 +104,15 @@ def fill(storage: Storage, rows: Iterator[tuple[Ticket, list[Stay]]]) -> None:
 
     def flush() -> None:
         with storage.engine.begin() as conn:
-            conn.execute(sa.insert(sql.tickets), [sql._columns(t) for t, _ in batch])
-            conn.execute(sa.insert(sql.facts), [sql._fact_row(t) for t, _ in batch])
-            outcomes = [r for t, _ in batch for r in sql._outcome_rows(t)]
+            conn.execute(sa.insert(sql.tickets), [ticket_row(t) for t, _ in batch])
+            conn.execute(sa.insert(sql.facts), [fact_row(t) for t, _ in batch])
+            outcomes = [r for t, _ in batch for r in outcome_rows(t)]
             if outcomes:
                 conn.execute(sa.insert(sql.sla_outcomes), outcomes)
-            breaches = [r for t, _ in batch for r in sql._breach_rows(t)]
+            breaches = [r for t, _ in batch for r in breach_rows(t)]
             if breaches:
                 conn.execute(sa.insert(sql.breaches), breaches)
-            stays = [sql._stay_row(s) for _, ss in batch for s in ss]
+            stays = [stay_row(s) for _, ss in batch for s in ss]
             if stays:
                 conn.execute(sa.insert(sql.stays), stays)
         batch.clear()

@@ -37,11 +37,13 @@ import sqlalchemy as sa
 from backends import backends
 
 from chamados import Helpdesk, MemoryStorage, Party, SequentialIds, Storage
+from chamados.clock import epoch_micros
 from chamados.events import TicketEvent
 from chamados.model import Ticket
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
-from chamados.storage import sql
 from chamados.storage.sql import SqlStorage
+from chamados.storage.sql import schema as sql
+from chamados.storage.sql.store import event_row, ticket_row
 from chamados.testing import FakeClock
 
 H = timedelta(hours=1)
@@ -142,11 +144,11 @@ def fill(storage: Storage, tickets: list[Ticket], events: list[TicketEvent]) -> 
             for start in range(0, len(tickets), 5000):
                 conn.execute(
                     sa.insert(sql.tickets),
-                    [sql._columns(t) for t in tickets[start : start + 5000]],
+                    [ticket_row(t) for t in tickets[start : start + 5000]],
                 )
                 conn.execute(
                     sa.insert(sql.history),
-                    [sql._event_row(e) for e in events[start : start + 5000]],
+                    [event_row(e) for e in events[start : start + 5000]],
                 )
         return
     with storage.unit_of_work() as uow:
@@ -164,7 +166,7 @@ def restore(storage: Storage, due: list[Ticket]) -> None:
                 conn.execute(
                     sa.update(sql.tickets)
                     .where(sql.tickets.c.id == ticket.id)
-                    .values(**sql._columns(ticket))
+                    .values(**ticket_row(ticket))
                 )
             ids = [t.id for t in due]
             conn.execute(
@@ -216,7 +218,7 @@ def index_query(storage: SqlStorage, now: Any, due: int) -> float:
     c = sql.tickets.c
     statement = (
         sa.select(c.id)
-        .where(c.sla_deadline_us <= sql.epoch_micros(now), c.tenant == "loja-1")
+        .where(c.sla_deadline_us <= epoch_micros(now), c.tenant == "loja-1")
         .order_by(c.sla_deadline_us, c.id)
         .limit(due)
     )

@@ -36,7 +36,8 @@ from chamados.routing import Agent, Agents, RoutingPolicy
 from chamados.service import UNSET
 from chamados.storage import codec
 from chamados.storage.memory import MemoryStorage
-from chamados.storage.sql import SqlStorage, make_engine, tickets
+from chamados.storage.sql import SqlStorage, make_engine
+from chamados.storage.sql.schema import tickets
 from chamados.testing import FakeClock, RecordingNotifier, open_ticket
 from tests.sql_servers import FIXTURES, empty
 

@@ -38,8 +38,9 @@ from chamados.demo import continue_demo, run_demo
 from chamados.events import SlaBreached, SlaEvent, SlaWarning, TicketEvent
 from chamados.settings import storage_from
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
-from chamados.storage import sql as sql_module
+from chamados.storage import TicketQuery
 from chamados.storage.sql import SCHEMA_VERSION, SqlStorage, make_engine
+from chamados.storage.sql import schema as sql_module
 from chamados.testing import FakeClock, RecordingNotifier, open_ticket
 from chamados.testing.databases import scratch_database
 from chamados.workflows import WorkflowRegistry
@@ -152,7 +153,7 @@ def test_an_older_schema_asks_for_upgrade_and_upgrade_migrates(
     assert ran == [1]
     assert SqlStorage(url).schema_version() == SCHEMA_VERSION + 1
     with SqlStorage(url).unit_of_work() as uow:
-        assert uow.find(sql_module.TicketQuery(tenant="loja-1")) == []
+        assert uow.find(TicketQuery(tenant="loja-1")) == []
     assert SqlStorage(url).upgrade() == 0
 
 
@@ -575,7 +576,7 @@ def test_a_statement_over_the_packet_limit_is_refused_not_unavailable(
         limit = int(conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar_one())
     with (
         pytest.raises(StorageError, match="max_allowed_packet") as caught,
-        storage._guard(),
+        storage.database.guard(),
         mariadb_engine.connect() as conn,
     ):
         conn.execute(sa.select(sa.literal("x" * (limit + 1024))))

@@ -11,24 +11,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import pendulum
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from chamados.clock import epoch_micros, from_epoch_micros
-from chamados.exceptions import StorageError
+from chamados.events import TicketEvent
 from chamados.ids import new_uid
 from chamados.storage import codec
 from chamados.storage.outbox import Claim, Outbox, OutboxMessage, Settlement
-from chamados.storage.sql import _LOCKING, _clash, outbox
+from chamados.storage.sql.database import ClashError, Database
+from chamados.storage.sql.schema import outbox
 
-if TYPE_CHECKING:
-    from chamados.storage.sql import SqlStorage
-
-__all__ = ["SqlOutbox"]
+__all__ = ["SqlOutbox", "outbox_row"]
 
 _T = TypeVar("_T")
 _CLASH_RETRIES = 3
@@ -39,8 +36,8 @@ class SqlOutbox(Outbox):
     PostgreSQL and MariaDB, ``BEGIN IMMEDIATE`` on SQLite) and mark them with a token
     and a lease, in a short transaction; delivery happens outside any transaction."""
 
-    def __init__(self, storage: SqlStorage) -> None:
-        self._storage = storage
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def _retry(self, work: Callable[[], _T]) -> _T:
         """Run ``work`` again when the database stopped it for clashing with another
@@ -49,10 +46,8 @@ class SqlOutbox(Outbox):
         for attempt in range(1, _CLASH_RETRIES + 1):
             try:
                 return work()
-            except StorageError as error:
-                cause = error.__cause__
-                clashed = isinstance(cause, sa_exc.DBAPIError) and _clash(cause) is not None
-                if not clashed or attempt == _CLASH_RETRIES:
+            except ClashError:
+                if attempt == _CLASH_RETRIES:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -105,13 +100,13 @@ class SqlOutbox(Outbox):
             statement = statement.where(c.tenant == tenant)
         if ids is not None:
             statement = statement.where(c.event_id.in_(ids))
-        if self._storage.dialect in _LOCKING:
+        if self._db.locks_rows:
             # Competing relays skip each other's rows; a claim of given ids (inline
             # delivery of a command's own messages) waits instead: a row can be locked
             # for an instant by another claim's scan, and skipping it would leave the
             # message for a relay to find later.
             statement = statement.with_for_update(skip_locked=ids is None, of=outbox)
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             rows = self._heads(conn, list(conn.execute(statement)))
             if rows:
                 conn.execute(
@@ -164,7 +159,7 @@ class SqlOutbox(Outbox):
         before = {message.id: message for message in claim.messages}
         released = {"claim_token": None, "claimed_until_us": None}
         settled = 0
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             # The common case in one statement: delivered to every notifier at once.
             plain: dict[frozenset[str], list[str]] = {}
             for settlement in settlements:
@@ -213,7 +208,7 @@ class SqlOutbox(Outbox):
         statement = self._select().where(outbox.c.status == "dead")
         if tenant is not None:
             statement = statement.where(outbox.c.tenant == tenant)
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(statement.order_by(outbox.c.seq).limit(limit)).all()
         return [_message(row) for row in rows]
 
@@ -222,7 +217,7 @@ class SqlOutbox(Outbox):
         if not wanted:
             return 0
         c = outbox.c
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             return int(
                 conn.execute(
                     sa.update(outbox)
@@ -238,7 +233,7 @@ class SqlOutbox(Outbox):
             )
 
     def get(self, message_id: str) -> OutboxMessage | None:
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             row = conn.execute(self._select().where(outbox.c.event_id == message_id)).first()
         return None if row is None else _message(row)
 
@@ -248,14 +243,14 @@ class SqlOutbox(Outbox):
         if tenant is not None:
             statement = statement.where(c.tenant == tenant)
         counts = {"pending": 0, "delivered": 0, "dead": 0}
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             for status, number in conn.execute(statement):
                 counts[status] = int(number)
         return counts
 
     def purge(self, *, delivered_before: pendulum.DateTime) -> int:
         c = outbox.c
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             return int(
                 conn.execute(
                     sa.delete(outbox).where(
@@ -280,6 +275,19 @@ class SqlOutbox(Outbox):
             c.last_error,
             c.delivered_us,
         )
+
+
+def outbox_row(event: TicketEvent) -> dict[str, Any]:
+    """The ``chamados_outbox`` row of ``event``, pending (the unit of work writes it with
+    the command that made the event)."""
+    return {
+        "event_id": event.id,
+        "ticket_id": event.ticket_id,
+        "tenant": event.tenant,
+        "kind": event.kind,
+        "created_us": epoch_micros(event.at),
+        "data": codec.dumps(event),
+    }
 
 
 def _message(row: Any) -> OutboxMessage:

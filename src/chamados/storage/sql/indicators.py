@@ -1,6 +1,9 @@
-"""Indicators in SQL: aggregates over the facts the SQL adapter keeps.
+"""Indicators in SQL: the facts tables, written with each command, and their aggregates.
 
-Every indicator is one or two ``GROUP BY`` queries over ``chamados_facts`` (one narrow
+The unit of work's commit calls ``write_facts``: one narrow row per ticket in
+``chamados_facts`` (its dimensions and measures, from ``Ticket.stats``), its SLA
+outcomes and breaches (each rewritten only when it changed), and the stays that ended
+(appended). Every indicator is one or two ``GROUP BY`` queries over ``chamados_facts`` (one narrow
 row per ticket), ``chamados_sla_outcomes``, ``chamados_breaches`` and ``chamados_stays``;
 nothing loads tickets into Python. Medians and 90th percentiles are nearest-rank,
 computed with window functions that SQLite, PostgreSQL and MariaDB all have
@@ -12,20 +15,22 @@ computed with window functions that SQLite, PostgreSQL and MariaDB all have
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from chamados.clock import epoch_micros
+from chamados.clock import epoch_micros, seconds_between
+from chamados.model import Ticket
 from chamados.reports.catalog import AGE_BUCKETS
-from chamados.reports.engine import rate
+from chamados.reports.engine import clock_outcome, rate
 from chamados.reports.port import IndicatorEngine, Scope
-from chamados.storage.sql import breaches, facts, sla_outcomes, stays
+from chamados.storage.port import Changes
+from chamados.storage.sql.database import Database
+from chamados.storage.sql.schema import breaches, dimensions, facts, sla_outcomes, stays
+from chamados.tracking import Stay
 
-if TYPE_CHECKING:
-    from chamados.storage.sql import SqlStorage
-
-__all__ = ["SqlIndicators"]
+__all__ = ["SqlIndicators", "write_facts"]
 
 _T = facts.c
 _DIMENSIONS: dict[str, sa.ColumnElement[Any]] = {
@@ -47,8 +52,8 @@ _STAY_DIMENSIONS: dict[str, sa.ColumnElement[Any]] = {
 
 
 def _number(value: Any) -> Any:
-    """Drivers return averages as ``Decimal`` (PostgreSQL, MariaDB): make them floats,
-    and whole-number aggregates ints."""
+    """Drivers return some aggregates as ``Decimal`` (PostgreSQL's and MariaDB's ``SUM``
+    and ``AVG``): make them floats. Counts are made ``int`` where they are read."""
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -57,13 +62,13 @@ def _number(value: Any) -> Any:
 class SqlIndicators(IndicatorEngine):
     """Indicators over a ``SqlStorage``, computed by the database."""
 
-    def __init__(self, storage: SqlStorage) -> None:
-        self._storage = storage
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def _rows(self, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
-        with self._storage._transaction() as conn:
+        with self._db.transaction() as conn:
             return [tuple(_number(v) for v in row) for row in conn.execute(statement)]
 
     def _where(
@@ -359,9 +364,114 @@ def _count_if(condition: sa.ColumnElement[bool]) -> Any:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+# -- the facts, written with each command ----------------------------------------------------
+
+
+def write_facts(conn: Connection, changes: Changes) -> None:
+    """Write the indicator rows of ``changes`` in the unit of work's transaction: each
+    saved ticket's facts row, its SLA outcomes and breaches (each rewritten only when it
+    changed), and the stays that ended (appended)."""
+    for ticket in changes.inserts:
+        conn.execute(sa.insert(facts).values(**fact_row(ticket)))
+    for ticket, _ in changes.updates:
+        row = fact_row(ticket)
+        loaded = changes.before.get(ticket.id)
+        if loaded is None or row != fact_row(loaded):
+            conn.execute(sa.update(facts).where(facts.c.ticket_id == ticket.id).values(**row))
+    saved = [*changes.inserts, *(ticket for ticket, _ in changes.updates)]
+    for ticket in saved:
+        before = changes.before.get(ticket.id)
+        for table, rows_of in ((sla_outcomes, outcome_rows), (breaches, breach_rows)):
+            rows = rows_of(ticket)
+            old = rows_of(before)
+            if rows == old:
+                continue
+            if old:
+                conn.execute(sa.delete(table).where(table.c.ticket_id == ticket.id))
+            if rows:
+                conn.execute(sa.insert(table), rows)
+    if changes.stays:
+        conn.execute(sa.insert(stays), [stay_row(stay) for stay in changes.stays])
+
+
+def fact_row(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's row in ``chamados_facts``."""
+    stats = ticket.stats
+    return {
+        "ticket_id": ticket.id,
+        **dimensions(ticket),
+        "active": True if stats is None else stats.active,
+        "first_response_s": None if stats is None else stats.first_response_s,
+        "first_response_business_s": None if stats is None else stats.first_response_business_s,
+        "resolution_s": None if stats is None else stats.resolution_s,
+        "resolution_business_s": None if stats is None else stats.resolution_business_s,
+        "resolutions": 0 if stats is None else stats.resolutions,
+        "reopens": 0 if stats is None else stats.reopens,
+        "max_tier": ticket.tier if stats is None else stats.max_tier,
+        "rating": ticket.rating,
+    }
+
+
+def outcome_rows(ticket: Ticket | None) -> list[dict[str, Any]]:
+    """The rows of ``ticket``'s SLA clocks in ``chamados_sla_outcomes``."""
+    if ticket is None:
+        return []
+    rows = []
+    for clock in ticket.sla_clocks:
+        response = (
+            max(0, seconds_between(clock.started_at, clock.met_at))
+            if clock.met_at is not None
+            else None
+        )
+        rows.append(
+            {
+                "ticket_id": ticket.id,
+                "policy": clock.policy,
+                "metric": clock.metric,
+                "cycle": clock.cycle,
+                "tenant": ticket.tenant,
+                "outcome": clock_outcome(clock),
+                "response_s": response,
+            }
+        )
+    return rows
+
+
+def breach_rows(ticket: Ticket | None) -> list[dict[str, Any]]:
+    """The rows of ``ticket``'s SLA breaches in ``chamados_breaches`` (one per clock cycle)."""
+    if ticket is None or ticket.stats is None:
+        return []
+    return [
+        {
+            "ticket_id": ticket.id,
+            "policy": b.policy,
+            "metric": b.metric,
+            "cycle": b.cycle,
+            "tenant": ticket.tenant,
+            "owner": b.owner,
+            "status": b.status,
+        }
+        for b in {(b.policy, b.metric, b.cycle): b for b in ticket.stats.breaches}.values()
+    ]
+
+
+def stay_row(stay: Stay) -> dict[str, Any]:
+    """The ``chamados_stays`` row of a stay that ended."""
+    assert stay.left_at is not None
+    assert stay.calendar_s is not None
+    return {
+        "ticket_id": stay.ticket_id,
+        "tenant": stay.tenant,
+        "status": stay.status,
+        "team": stay.team,
+        "tier": stay.tier,
+        "assignee": stay.assignee,
+        "entered_us": epoch_micros(stay.entered_at),
+        "left_us": epoch_micros(stay.left_at),
+        "calendar_s": stay.calendar_s,
+        "business_s": stay.business_s,
+    }
