@@ -265,7 +265,7 @@ class _MemoryOutbox(Outbox):
                 if row is None or row.token != claim.token or row.message.status != "pending":
                     continue
                 row.token = row.claimed_until = None
-                row.message = _settled(row.message, settlement, now)
+                row.message = settlement.applied_to(row.message, now=now)
                 if row.message.status != "pending":
                     self._pending.pop(row.message.id, None)
                 settled += 1
@@ -322,28 +322,3 @@ class _MemoryOutbox(Outbox):
             for message_id in gone:
                 del self._rows[message_id]
         return len(gone)
-
-
-def _settled(
-    message: OutboxMessage, settlement: Settlement, now: pendulum.DateTime
-) -> OutboxMessage:
-    """``message`` after ``settlement`` (shared by the adapters' logic, stated once)."""
-    delivered_to = message.delivered_to | settlement.delivered_to
-    if settlement.outcome == "release":
-        return evolve(message, delivered_to=delivered_to)
-    if settlement.outcome == "delivered":
-        return evolve(
-            message,
-            status="delivered",
-            delivered_to=delivered_to,
-            delivered_at=now,
-            last_error=None,
-        )
-    return evolve(
-        message,
-        status="dead" if settlement.outcome == "dead" else "pending",
-        attempts=message.attempts + 1,
-        next_attempt_at=settlement.retry_at if settlement.outcome == "retry" else None,
-        delivered_to=delivered_to,
-        last_error=settlement.error,
-    )

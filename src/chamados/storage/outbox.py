@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Literal
 
 import pendulum
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from chamados import limits
 from chamados.events import TicketEvent
@@ -98,6 +98,35 @@ class Settlement:
     delivered_to: frozenset[str] = field(default=frozenset(), converter=_names)
     error: str | None = field(default=None, converter=_error_text)
     retry_at: pendulum.DateTime | None = None
+
+    def applied_to(self, message: OutboxMessage, *, now: pendulum.DateTime) -> OutboxMessage:
+        """``message`` after this settlement at ``now``: the rule every outbox follows
+        (each adapter stores what this returns; none restates it).
+
+        Every outcome adds ``delivered_to`` to the notifiers that took the message.
+        ``delivered``: delivered at ``now``, no error. ``retry``: one more attempt, due
+        again at ``retry_at``. ``dead``: one more attempt, never due again. Both keep
+        ``error`` (an empty one as ``None``). ``release``: nothing else changes.
+        """
+        delivered_to = message.delivered_to | self.delivered_to
+        if self.outcome == "release":
+            return evolve(message, delivered_to=delivered_to)
+        if self.outcome == "delivered":
+            return evolve(
+                message,
+                status="delivered",
+                delivered_to=delivered_to,
+                delivered_at=now,
+                last_error=None,
+            )
+        return evolve(
+            message,
+            status="dead" if self.outcome == "dead" else "pending",
+            attempts=message.attempts + 1,
+            next_attempt_at=self.retry_at if self.outcome == "retry" else None,
+            delivered_to=delivered_to,
+            last_error=self.error or None,
+        )
 
 
 class Outbox(ABC):

@@ -814,3 +814,26 @@ class StorageContract:
             by_ticket.setdefault(ticket_id, []).append(message_id)
         for ids in by_ticket.values():
             assert ids == sorted(ids, key=expected.index)
+
+    def test_r31_a_settlement_stores_what_the_rule_says(self, storage: Storage) -> None:
+        """R31: what settle() stores for each message is ``Settlement.applied_to`` of the
+        message as claimed, for every outcome, in one batch (an empty error is none)."""
+        outbox = storage.outbox()
+        ids = [self.post(storage)[0] for _ in range(6)]
+        lease = timedelta(minutes=1)
+        first = outbox.claim(_AT, limit=10, lease=lease)
+        outbox.settle(first, [Settlement(ids[1], "retry", error="503", retry_at=_AT)], now=_AT)
+        claim = outbox.claim(_AT.add(minutes=2), limit=10, lease=lease)
+        assert [m.id for m in claim.messages] == ids
+        later = _AT.add(minutes=3)
+        settlements = [
+            Settlement(ids[0], "delivered", delivered_to={"webhook"}),
+            Settlement(ids[1], "delivered", delivered_to={"webhook", "email"}),
+            Settlement(ids[2], "retry", error="", retry_at=later.add(minutes=5)),
+            Settlement(ids[3], "retry", error="timeout", delivered_to={"email"}, retry_at=later),
+            Settlement(ids[4], "dead", error="400 bad request"),
+            Settlement(ids[5], "release", delivered_to={"email"}),
+        ]
+        assert outbox.settle(claim, settlements, now=later) == 6
+        for message, settlement in zip(claim.messages, settlements, strict=True):
+            assert outbox.get(message.id) == settlement.applied_to(message, now=later)

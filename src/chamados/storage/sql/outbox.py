@@ -154,53 +154,22 @@ class SqlOutbox(Outbox):
     def _settle(
         self, claim: Claim, settlements: Sequence[Settlement], now: pendulum.DateTime
     ) -> int:
-        c = outbox.c
-        at = epoch_micros(now, "now")
+        epoch_micros(now, "now")  # a naive or foreign time is refused before anything runs
         before = {message.id: message for message in claim.messages}
-        released = {"claim_token": None, "claimed_until_us": None}
+        # Each message as Settlement.applied_to leaves it; messages left alike (a batch
+        # delivered to every notifier at once, the common case) share one statement.
+        alike: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+        for settlement in settlements:
+            after = settlement.applied_to(before[settlement.message_id], now=now)
+            alike.setdefault(_settled_columns(after), []).append(settlement.message_id)
+        c = outbox.c
         settled = 0
         with self._db.transaction() as conn:
-            # The common case in one statement: delivered to every notifier at once.
-            plain: dict[frozenset[str], list[str]] = {}
-            for settlement in settlements:
-                if settlement.outcome == "delivered":
-                    known = before[settlement.message_id].delivered_to
-                    plain.setdefault(known | settlement.delivered_to, []).append(
-                        settlement.message_id
-                    )
-            for names, message_ids in plain.items():
+            for columns, message_ids in alike.items():
                 settled += conn.execute(
                     sa.update(outbox)
                     .where(c.event_id.in_(message_ids), c.claim_token == claim.token)
-                    .values(
-                        status="delivered",
-                        delivered_us=at,
-                        delivered_to=json.dumps(sorted(names)),
-                        last_error=None,
-                        **released,
-                    )
-                ).rowcount
-            for settlement in settlements:
-                if settlement.outcome == "delivered":
-                    continue
-                message = before[settlement.message_id]
-                taken = json.dumps(sorted(message.delivered_to | settlement.delivered_to))
-                values: dict[str, Any] = {"delivered_to": taken, **released}
-                if settlement.outcome != "release":
-                    values.update(
-                        status="dead" if settlement.outcome == "dead" else "pending",
-                        attempts=c.attempts + 1,
-                        last_error=settlement.error or None,
-                        next_attempt_us=(
-                            epoch_micros(settlement.retry_at)
-                            if settlement.outcome == "retry" and settlement.retry_at
-                            else None
-                        ),
-                    )
-                settled += conn.execute(
-                    sa.update(outbox)
-                    .where(c.event_id == settlement.message_id, c.claim_token == claim.token)
-                    .values(**values)
+                    .values(**dict(columns), claim_token=None, claimed_until_us=None)
                 ).rowcount
         return settled
 
@@ -288,6 +257,22 @@ def outbox_row(event: TicketEvent) -> dict[str, Any]:
         "created_us": epoch_micros(event.at),
         "data": codec.dumps(event),
     }
+
+
+def _settled_columns(message: OutboxMessage) -> tuple[tuple[str, Any], ...]:
+    """The columns a settlement writes for ``message`` (as settled), sorted by name."""
+    return (
+        ("attempts", message.attempts),
+        ("delivered_to", json.dumps(sorted(message.delivered_to))),
+        ("delivered_us", _micros(message.delivered_at)),
+        ("last_error", message.last_error),
+        ("next_attempt_us", _micros(message.next_attempt_at)),
+        ("status", message.status),
+    )
+
+
+def _micros(instant: pendulum.DateTime | None) -> int | None:
+    return None if instant is None else epoch_micros(instant)
 
 
 def _message(row: Any) -> OutboxMessage:
