@@ -117,3 +117,24 @@ class TestUnitOfWorkInvariants:
             locked.version += 1
             uow.save(locked)
             uow.commit()
+
+    def test_the_ports_default_load_count_answers_like_the_adapters(self) -> None:
+        """An adapter that does not count the agents' load in one query inherits the
+        port's count (one find per agent), which gives the same answer."""
+        from chamados.storage.memory import _MemoryUnitOfWork
+        from chamados.storage.port import UnitOfWork
+        from chamados.testing.contract import _clock
+
+        class PlainUnitOfWork(_MemoryUnitOfWork):
+            _count_held = UnitOfWork._count_held
+
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket(id="T-1", assignee="ana", sla_clocks=(_clock("running"),)))
+            uow.add(make_ticket(id="T-2", assignee="ana", sla_clocks=(_clock("paused"),)))
+            uow.add(make_ticket(id="T-3", assignee="bia", sla_clocks=(_clock("running"),)))
+            uow.commit()
+        with storage.unit_of_work() as uow, PlainUnitOfWork(storage) as plain:
+            wanted = ["ana", "bia", "caio"]
+            assert plain.held("loja-1", wanted) == uow.held("loja-1", wanted)
+            assert plain.held("loja-1", wanted) == {"ana": 1, "bia": 1, "caio": 0}

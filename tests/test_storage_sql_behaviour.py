@@ -157,9 +157,34 @@ def test_an_older_schema_asks_for_upgrade_and_upgrade_migrates(
     assert SqlStorage(url).upgrade() == 0
 
 
+def as_schema_2(engine: Engine) -> None:
+    """Turn chamados' tables on ``engine`` back into schema 2: the messages table back
+    (empty), tickets without ``sla_running``."""
+    messages = sa.Table(  # as schemas 1 and 2 made it
+        "chamados_messages",
+        sa.MetaData(),
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("ticket_id", sa.String(64), nullable=False),
+        sa.Column("tenant", sa.String(128), nullable=False),
+        sa.Column("author_kind", sa.String(32), nullable=False),
+        sa.Column("author_id", sa.String(128), nullable=False),
+        sa.Column("public", sa.Boolean, nullable=False),
+        sa.Column("automated", sa.Boolean, nullable=False),
+        sa.Column("external_id", sa.String(255)),
+        sa.Column("at_us", sa.BigInteger, nullable=False),
+        sa.Column("body", sql_module.tickets.c.data.type, nullable=False),
+        sa.Index("ix_chamados_messages_ticket", "ticket_id", "at_us"),
+    )
+    with engine.begin() as conn:
+        messages.create(conn)
+        conn.exec_driver_sql("ALTER TABLE chamados_tickets DROP COLUMN sla_running")
+        conn.execute(sa.update(sql_module.schema_table).values(version=2))
+
+
 def as_schema_1(engine: Engine) -> None:
-    """Turn chamados' tables on ``engine`` back into schema 1: idempotency keys without
-    the party and fingerprint columns (their rows kept)."""
+    """Turn chamados' tables on ``engine`` back into schema 1: schema 2, and idempotency
+    keys without the party and fingerprint columns (their rows kept)."""
+    as_schema_2(engine)
     table = sql_module.idempotency
     old = sa.Table(  # as schema 1 made it
         table.name,
@@ -180,7 +205,7 @@ def as_schema_1(engine: Engine) -> None:
 
 
 def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> None:
-    """A version-1 database upgrades to 2; a key stored before answers its own
+    """A version-1 database upgrades to 3; a key stored before answers its own
     command again, still only to a party allowed to see the result."""
     desk = desk_on(SqlStorage(engine))
     ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
@@ -188,8 +213,8 @@ def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> N
     as_schema_1(engine)
     with pytest.raises(SchemaVersionError, match="chamados db upgrade"):
         SqlStorage(engine).unit_of_work()
-    assert SqlStorage(engine).upgrade() == 1
-    assert SqlStorage(engine).schema_version() == SCHEMA_VERSION == 2
+    assert SqlStorage(engine).upgrade() == 2
+    assert SqlStorage(engine).schema_version() == SCHEMA_VERSION == 3
     desk = desk_on(SqlStorage(engine))
     assert desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1") == first
     with pytest.raises(AccessDeniedError):
@@ -200,6 +225,42 @@ def test_upgrade_from_schema_1_keeps_the_keys_stored_before(engine: Engine) -> N
     with pytest.raises(IdempotencyKeyReusedError, match="other arguments"):
         desk.reply(ticket.id, author=ANA, body="Outro", idempotency_key="msg-2")
     assert len(desk.messages(ticket.id)) == 2
+
+
+def test_upgrade_from_schema_2_drops_the_messages_table_and_counts_each_agents_load(
+    engine: Engine,
+) -> None:
+    """A version-2 database upgrades to 3: the messages table nothing read is gone, the
+    messages are still the history's, and each agent's load (tickets held with an SLA
+    clock running) is counted from the tickets stored before, in one query."""
+    bia = Party.agent("bia")
+    desk = desk_on(SqlStorage(engine), sla=[first_response_policy()])
+    held = [desk.open(tenant="loja-1", channel="site", requester=MARIA, subject=s) for s in "abc"]
+    for ticket, agent in zip(held, [ANA, ANA, bia], strict=True):
+        desk.assign(ticket.id, actor=ANA, assignee=agent.id)
+    desk.reply(held[1].id, author=ANA, body="Olá!")  # first response met: no clock runs
+    desk.assign(
+        desk.open(tenant="loja-2", channel="site", requester=MARIA, subject="d").id,
+        actor=ANA,
+        assignee=ANA.id,
+    )
+    as_schema_2(engine)
+    with pytest.raises(SchemaVersionError, match="chamados db upgrade") as caught:
+        SqlStorage(engine).unit_of_work()
+    assert caught.value.found == 2
+    assert SqlStorage(engine).upgrade() == 1
+    assert SqlStorage(engine).schema_version() == SCHEMA_VERSION == 3
+    with engine.connect() as conn:
+        assert "chamados_messages" not in sa.inspect(conn).get_table_names()
+    storage = SqlStorage(engine)
+    with storage.unit_of_work() as uow:
+        assert uow.held("loja-1", ["ana", "bia", "caio"]) == {"ana": 1, "bia": 1, "caio": 0}
+        assert uow.held("loja-2", ["ana"]) == {"ana": 1}
+    desk = desk_on(storage, sla=[first_response_policy()])
+    assert [m.body for m in desk.messages(held[1].id)] == ["Olá!"]
+    desk.reply(held[0].id, author=ANA, body="Oi")
+    with storage.unit_of_work() as uow:
+        assert uow.held("loja-1", ["ana", "bia"]) == {"ana": 0, "bia": 1}
 
 
 @pytest.mark.parametrize("version", [0, -3])
@@ -382,7 +443,6 @@ def snapshot(engine: Engine, ticket_id: str) -> dict[str, int]:
     return {
         "version": version,
         "history": count(engine, "chamados_history", ticket_id=ticket_id),
-        "messages": count(engine, "chamados_messages", ticket_id=ticket_id),
         "outbox": count(engine, "chamados_outbox", ticket_id=ticket_id),
         "keys": count(engine, "chamados_idempotency"),
     }
@@ -392,11 +452,9 @@ def boom(conn: Any) -> None:
     raise RuntimeError("disk full")
 
 
-@pytest.mark.parametrize(
-    "table", ["chamados_history", "chamados_messages", "chamados_outbox", "chamados_idempotency"]
-)
+@pytest.mark.parametrize("table", ["chamados_history", "chamados_outbox", "chamados_idempotency"])
 def test_a_command_writes_everything_or_nothing(engine: Engine, table: str) -> None:
-    """The ticket row, its events, messages, outbox rows and idempotency key are one
+    """The ticket row, its events, outbox rows and idempotency key are one
     transaction: a failure writing any of them leaves the others unwritten."""
     desk = desk_on(SqlStorage(engine), notifiers=[RecordingNotifier()])
     ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
@@ -413,7 +471,6 @@ def test_a_command_writes_everything_or_nothing(engine: Engine, table: str) -> N
     assert after == {
         "version": before["version"] + 1,
         "history": before["history"] + 2,  # replied, and the status it moved to
-        "messages": before["messages"] + 1,
         "outbox": before["outbox"] + 2,
         "keys": before["keys"] + 1,
     }
@@ -486,7 +543,7 @@ def test_a_connection_lost_during_commit_may_have_stored_and_the_key_makes_it_sa
     )
     desk.reply(ticket.id, author=ANA, body="Olá!", idempotency_key="msg-1")
     assert snapshot(server, ticket.id)["history"] == before["history"] + 2
-    assert snapshot(server, ticket.id)["messages"] == 1
+    assert len(desk.messages(ticket.id)) == 1
 
 
 def test_an_unreachable_database_is_storage_unavailable() -> None:
@@ -746,7 +803,7 @@ def test_a_storage_error_names_the_refusal(tmp_path: Path) -> None:
     desk = desk_on(storage)
     ticket = desk.open(tenant="loja-1", channel="site", requester=MARIA, subject="Oi")
     with storage.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE chamados_messages")
+        conn.exec_driver_sql("DROP TABLE chamados_history")
     with pytest.raises(StorageError, match="the database refused") as caught:
         desk.reply(ticket.id, author=ANA, body="Olá!")
     assert not isinstance(caught.value, StorageUnavailableError)

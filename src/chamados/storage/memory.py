@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import pendulum
@@ -33,6 +34,7 @@ from chamados.storage.port import (
     Storage,
     TicketQuery,
     UnitOfWork,
+    has_running_clock,
 )
 from chamados.tracking import Stay
 
@@ -161,6 +163,15 @@ class _MemoryUnitOfWork(UnitOfWork):
                 if ticket_id not in skip and (tenant is None or ticket.tenant == tenant):
                     return ticket.copy()
         return None
+
+    def _count_held(self, tenant: str, agent_ids: frozenset[str]) -> Mapping[str, int]:
+        with self._storage._lock:
+            tickets = list(self._storage._tickets.values())
+        return Counter(
+            t.assignee
+            for t in tickets
+            if t.assignee in agent_ids and t.tenant == tenant and has_running_clock(t)
+        )
 
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         return self._storage._keys.get((tenant, key))

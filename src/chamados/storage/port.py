@@ -39,6 +39,7 @@ __all__ = [
     "Storage",
     "TicketQuery",
     "UnitOfWork",
+    "has_running_clock",
 ]
 
 
@@ -121,6 +122,13 @@ class TicketQuery:
             and (self.partner is None or ticket.partner == self.partner)
             and self.tags <= ticket.tags
         )
+
+
+def has_running_clock(ticket: Ticket) -> bool:
+    """Whether one of the ticket's SLA clocks was running when it was last saved: what
+    makes a ticket count toward its agent's load (``UnitOfWork.held``). Paused, met and
+    breached clocks do not count."""
+    return any(clock.status == "running" for clock in ticket.sla_clocks)
 
 
 _QUERY_TEXT = (
@@ -288,6 +296,25 @@ class UnitOfWork(ABC):
             self._loaded[ticket.id] = ticket.version
             self._before[ticket.id] = ticket.copy()
         return ticket
+
+    def held(self, tenant: str, agent_ids: Iterable[str]) -> dict[str, int]:
+        """The load of each agent in ``agent_ids``: how many committed tickets of
+        ``tenant`` the agent is assigned with an SLA clock running
+        (``has_running_clock``). Every agent asked about is a key, ``0`` when it holds
+        none. Routing's least-loaded strategies and agent capacities read it; adapters
+        answer for all the agents at once (one ``GROUP BY`` on SQL).
+        """
+        self._check_open()
+        check_text(tenant, field="tenant", limit=limits.TENANT)
+        wanted: dict[str, int] = {}
+        for agent_id in agent_ids:
+            check_text(agent_id, field="assignee", limit=limits.TEAM)
+            wanted[agent_id] = 0
+        if wanted:
+            found = self._count_held(tenant, frozenset(wanted))
+            for agent_id in wanted:
+                wanted[agent_id] = found.get(agent_id, 0)
+        return wanted
 
     def idempotency(self, key: str, *, tenant: str) -> IdempotencyRecord | None:
         """What the command that used ``key`` in ``tenant`` stored, if one did."""
@@ -485,6 +512,19 @@ class UnitOfWork(ABC):
     def _claim_due(self, now: int, tenant: str | None, skip: frozenset[str]) -> Ticket | None:
         """The stored ticket with the earliest ``sla_deadline`` at or before ``now``, not
         in ``skip``, locked for this unit of work where the backend can, or ``None``."""
+
+    def _count_held(self, tenant: str, agent_ids: frozenset[str]) -> Mapping[str, int]:
+        """Per agent of ``agent_ids``, the stored tickets of ``tenant`` it is assigned with
+        ``has_running_clock`` (agents with none may be left out). The default asks
+        ``_find`` once per agent; adapters answer in one query."""
+        return {
+            agent_id: sum(
+                1
+                for ticket in self._find(TicketQuery(tenant=tenant, assignee=agent_id))
+                if has_running_clock(ticket)
+            )
+            for agent_id in agent_ids
+        }
 
     @abstractmethod
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:

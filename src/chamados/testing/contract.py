@@ -29,6 +29,7 @@ from chamados.exceptions import (
 )
 from chamados.ids import new_uid
 from chamados.model import Message, Party, Priority, Ticket
+from chamados.sla.clocks import ClockStatus, SlaClock
 from chamados.storage.outbox import Settlement
 from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
 from chamados.testing.factories import make_ticket
@@ -67,6 +68,24 @@ def _reply(ticket: Ticket, body: str) -> Replied:
         at=_AT,
         actor=message.author,
         message=message,
+    )
+
+
+def _clock(status: ClockStatus, metric: str = "first_response") -> SlaClock:
+    """An SLA clock in ``status`` (its other values do not matter here)."""
+    return SlaClock(
+        policy="loja",
+        metric=metric,
+        cycle=1,
+        status=status,
+        target="2h",
+        started_at=_AT,
+        due_at=None if status == "paused" else _AT.add(hours=2),
+        breached_at=_AT.add(hours=2) if status == "breached" else None,
+        met_at=_AT.add(hours=1) if status == "met" else None,
+        paused_for=timedelta(0),
+        remaining=timedelta(hours=1),
+        computed_at=_AT,
     )
 
 
@@ -837,3 +856,40 @@ class StorageContract:
         assert outbox.settle(claim, settlements, now=later) == 6
         for message, settlement in zip(claim.messages, settlements, strict=True):
             assert outbox.get(message.id) == settlement.applied_to(message, now=later)
+
+    # -- the agents' load -------------------------------------------------------------------------
+
+    def test_r32_held_counts_each_agents_tickets_with_a_clock_running(
+        self, storage: Storage
+    ) -> None:
+        """R32: held(tenant, agents) counts, per agent, the committed tickets of the
+        tenant assigned to it with an SLA clock running (paused, met and breached ones
+        do not count); an agent with none counts 0; staged changes do not count."""
+        running, paused = _clock("running"), _clock("paused", "resolution")
+        tickets = [
+            make_ticket(id="T-1", assignee="ana", sla_clocks=(running,)),
+            make_ticket(id="T-2", assignee="ana", sla_clocks=(paused, running)),
+            make_ticket(id="T-3", assignee="ana", sla_clocks=(paused, _clock("met"))),
+            make_ticket(id="T-4", assignee="ana", sla_clocks=(_clock("breached"),)),
+            make_ticket(id="T-5", assignee="bia", sla_clocks=(running,)),
+            make_ticket(id="T-6", sla_clocks=(running,)),
+            make_ticket(id="T-7", tenant="loja-2", assignee="ana", sla_clocks=(running,)),
+        ]
+        with storage.unit_of_work() as uow:
+            for ticket in tickets:
+                uow.add(ticket)
+            assert uow.held("loja-1", ["ana"]) == {"ana": 0}  # not committed yet
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.held("loja-1", ["caio", "ana", "bia"]) == {"caio": 0, "ana": 2, "bia": 1}
+            assert uow.held("loja-2", ["ana", "bia"]) == {"ana": 1, "bia": 0}
+            assert uow.held("loja-1", []) == {}
+            moved = uow.get("T-1", tenant="loja-1", lock=True)
+            moved.assignee, moved.version = "bia", moved.version + 1
+            uow.save(moved)
+            assert uow.held("loja-1", ["ana", "bia"]) == {"ana": 2, "bia": 1}
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.held("loja-1", ["ana", "bia"]) == {"ana": 1, "bia": 2}
+            with pytest.raises(InvalidTicketError):
+                uow.held("loja-1", ["ana\x00"])

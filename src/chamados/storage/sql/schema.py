@@ -17,11 +17,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateColumn
 
 from chamados import limits
 from chamados.clock import epoch_micros
 from chamados.exceptions import SchemaVersionError
 from chamados.model import Ticket
+from chamados.storage import codec
+from chamados.storage.port import has_running_clock
 
 __all__ = [
     "MIGRATIONS",
@@ -32,7 +35,6 @@ __all__ = [
     "history",
     "idempotency",
     "init_schema",
-    "messages",
     "metadata",
     "outbox",
     "read_version",
@@ -44,7 +46,7 @@ __all__ = [
     "verify_schema",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this chamados reads and writes (``MIGRATIONS`` lists the changes)."""
 
 _DOC = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
@@ -85,6 +87,9 @@ tickets = sa.Table(
     sa.Column("requester_kind", sa.String(32), nullable=False),
     sa.Column("requester_id", sa.String(limits.ID), nullable=False),
     sa.Column("sla_deadline_us", sa.BigInteger),
+    # Whether one of its SLA clocks runs (chamados.storage.port.has_running_clock), for
+    # the agents' load (UnitOfWork.held): one GROUP BY on the tenant-assignee index.
+    sa.Column("sla_running", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("data", _DOC, nullable=False),
     sa.Index("ix_chamados_tickets_tenant_created", "tenant", "created_us"),
@@ -113,22 +118,6 @@ history = sa.Table(
     sa.Column("data", _DOC, nullable=False),
     sa.Index("ix_chamados_history_ticket", "ticket_id", "seq"),
     sa.Index("ix_chamados_history_tenant_at", "tenant", "at_us"),
-)
-
-messages = sa.Table(
-    "chamados_messages",
-    metadata,
-    sa.Column("id", sa.String(limits.TICKET_ID), primary_key=True),
-    sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
-    sa.Column("tenant", sa.String(limits.TENANT), nullable=False),
-    sa.Column("author_kind", sa.String(32), nullable=False),
-    sa.Column("author_id", sa.String(limits.ID), nullable=False),
-    sa.Column("public", sa.Boolean, nullable=False),
-    sa.Column("automated", sa.Boolean, nullable=False),
-    sa.Column("external_id", sa.String(limits.EXTERNAL_ID)),
-    sa.Column("at_us", sa.BigInteger, nullable=False),
-    sa.Column("body", _DOC, nullable=False),
-    sa.Index("ix_chamados_messages_ticket", "ticket_id", "at_us"),
 )
 
 outbox = sa.Table(
@@ -362,13 +351,15 @@ def _newer(found: int) -> SchemaVersionError:
 
 def _add_columns(conn: Connection, table: sa.Table, *names: str) -> None:
     """``ALTER TABLE ... ADD COLUMN`` for columns of ``table`` as ``metadata`` has them
-    (nullable ones: rows already there get ``NULL``)."""
+    (nullable ones, or ones with a server default: rows already there get that)."""
+    quote = conn.dialect.identifier_preparer.quote
     for name in names:
         column = table.c[name]
-        assert column.nullable, f"{table.name}.{name} must be nullable to be added"
-        kind = column.type.compile(dialect=conn.dialect)
-        quote = conn.dialect.identifier_preparer.quote
-        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+        assert column.nullable or column.server_default is not None, (
+            f"{table.name}.{name} must be nullable or have a server default to be added"
+        )
+        spec = CreateColumn(column).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {spec}")
 
 
 def _exact_text(conn: Connection) -> None:
@@ -397,5 +388,26 @@ def _to_2(conn: Connection) -> None:
     _exact_text(conn)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_2}
+def _to_3(conn: Connection) -> None:
+    """``chamados_messages`` goes: every reply wrote a row there and nothing read it (a
+    ticket's messages are its ``Replied`` and ``NoteAdded`` events, in the history).
+    Tickets get ``sla_running``, set from their documents for the tickets an agent holds
+    (the only ones ``UnitOfWork.held`` counts)."""
+    sa.Table("chamados_messages", sa.MetaData()).drop(conn, checkfirst=True)
+    _add_columns(conn, tickets, "sla_running")
+    c = tickets.c
+    held = conn.execute(sa.select(c.id).where(c.assignee.is_not(None))).scalars().all()
+    for start in range(0, len(held), 500):
+        rows = conn.execute(sa.select(c.id, c.data).where(c.id.in_(held[start : start + 500])))
+        running = [ticket_id for ticket_id, data in rows if _has_running_clock(data)]
+        if running:
+            conn.execute(sa.update(tickets).where(c.id.in_(running)).values(sla_running=True))
+
+
+def _has_running_clock(document: str) -> bool:
+    ticket = codec.loads(document)
+    return isinstance(ticket, Ticket) and has_running_clock(ticket)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3}
 """Schema migrations: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``."""

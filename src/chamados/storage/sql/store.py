@@ -16,7 +16,7 @@ become chamados errors.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, Transaction
 
 from chamados.clock import epoch_micros
-from chamados.events import NoteAdded, Replied, TicketEvent
+from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError, ConfigurationError, StorageError
 from chamados.model import Party, PartyKind, Ticket
 from chamados.reports.port import IndicatorEngine
@@ -37,6 +37,7 @@ from chamados.storage.port import (
     Storage,
     TicketQuery,
     UnitOfWork,
+    has_running_clock,
 )
 from chamados.storage.sql.database import Database
 from chamados.storage.sql.indicators import SqlIndicators, write_facts
@@ -46,7 +47,6 @@ from chamados.storage.sql.schema import (
     history,
     idempotency,
     init_schema,
-    messages,
     outbox,
     read_version,
     tickets,
@@ -88,7 +88,7 @@ class SqlStorage(Storage):
     ...     uow.find(TicketQuery(tenant="loja-1"))
     []
     >>> storage.schema_version()
-    2
+    3
     """
 
     def __init__(self, target: str | Engine | Connection, *, create: bool | None = None) -> None:
@@ -307,6 +307,20 @@ class _SqlUnitOfWork(UnitOfWork):
         return _ticket(row[0]) if row is not None else None
 
     @_guarded
+    def _count_held(self, tenant: str, agent_ids: frozenset[str]) -> Mapping[str, int]:
+        c = tickets.c
+        statement = (
+            sa.select(c.assignee, sa.func.count())
+            .where(c.tenant == tenant, c.assignee.in_(sorted(agent_ids)), c.sla_running)
+            .group_by(c.assignee)
+        )
+        counts: dict[str, int] = {}
+        for row in self._rows(statement):
+            assignee, count = tuple(row)
+            counts[assignee] = int(count)
+        return counts
+
+    @_guarded
     def _idempotency(self, tenant: str, key: str) -> IdempotencyRecord | None:
         c = idempotency.c
         rows = self._rows(
@@ -360,9 +374,6 @@ class _SqlUnitOfWork(UnitOfWork):
                 raise ConcurrencyError(ticket.id, expected=loaded, actual=actual)
         if changes.events:
             conn.execute(sa.insert(history), [event_row(e) for e in changes.events])
-            said = [_message_row(e) for e in changes.events if isinstance(e, Replied | NoteAdded)]
-            if said:
-                conn.execute(sa.insert(messages), said)
         if changes.outbox:
             conn.execute(sa.insert(outbox), [outbox_row(e) for e in changes.outbox])
         write_facts(conn, changes)
@@ -420,6 +431,7 @@ def ticket_row(ticket: Ticket) -> dict[str, Any]:
         "requester_kind": ticket.requester.kind.value,
         "requester_id": ticket.requester.id,
         "sla_deadline_us": epoch_micros(ticket.sla_deadline) if ticket.sla_deadline else None,
+        "sla_running": has_running_clock(ticket),
         "version": ticket.version,
         "data": codec.dumps(ticket),
     }
@@ -437,20 +449,4 @@ def event_row(event: TicketEvent) -> dict[str, Any]:
         "actor_kind": event.actor.kind.value,
         "actor_id": event.actor.id,
         "data": codec.dumps(event),
-    }
-
-
-def _message_row(event: Replied | NoteAdded) -> dict[str, Any]:
-    message = event.message
-    return {
-        "id": message.id,
-        "ticket_id": event.ticket_id,
-        "tenant": event.tenant,
-        "author_kind": message.author.kind.value,
-        "author_id": message.author.id,
-        "public": message.public,
-        "automated": message.automated,
-        "external_id": message.external_id,
-        "at_us": epoch_micros(message.at),
-        "body": message.body,
     }
