@@ -145,7 +145,7 @@ class Changes:
 
     ``updates`` pairs each ticket with the version it was loaded at. ``outbox`` holds the
     events someone must hear about, to be delivered after the commit (at least once);
-    ``stays`` the stays in a status that ended (``chamados.reports.facts``), for reports;
+    ``stays`` the stays in a status that ended (``chamados.tracking.Stay``), for reports;
     ``before`` each updated ticket as it was loaded (adapters may skip unchanged rows).
     """
 
