@@ -6,7 +6,13 @@ import attrs
 import pytest
 
 from chamados import AccessDeniedError, InvalidTicketError, NoteAdded, Party
-from chamados.access import check_involved, check_may_fire, check_party, check_team, visible_to
+from chamados.desk.access import (
+    check_involved,
+    check_may_fire,
+    check_party,
+    check_team,
+    visible_to,
+)
 from chamados.testing import make_ticket
 from chamados.testing.contract import _opened, _reply
 from chamados.workflows import ReturnsWorkflow

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chamados import UNSET, Party, Priority
-from chamados.idempotency import fingerprint
+from chamados.desk.idempotency import fingerprint
 
 SAMPLE = {
     "author": Party.customer("c-1", name="Maria"),
@@ -41,7 +41,7 @@ def test_a_fingerprint_is_the_same_in_another_process() -> None:
     """Another process, with another hash seed (sets iterate in another order), computes
     the same fingerprint."""
     code = (
-        "from tests.test_idempotency import SAMPLE; from chamados.idempotency import "
+        "from tests.test_idempotency import SAMPLE; from chamados.desk.idempotency import "
         "fingerprint; print(fingerprint('reply', SAMPLE))"
     )
     for seed in ("1", "2"):

@@ -10,6 +10,7 @@ from typing import Any
 import pendulum
 import pytest
 
+from chamados.desk import Helpdesk
 from chamados.events import Replied, TicketEvent
 from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.ids import SequentialIds
@@ -22,7 +23,6 @@ from chamados.notify.messages import (
     MessageTemplate,
     OutgoingMessage,
 )
-from chamados.service import Helpdesk
 from chamados.sla import BusinessCalendar, SlaClock, SlaPolicy, Target
 from chamados.testing import FakeClock, RecordingNotifier
 from chamados.testing.notifier_contract import Scenario, every_kind_of_event

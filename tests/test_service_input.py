@@ -32,8 +32,8 @@ from chamados import (
     limits,
 )
 from chamados.automation import Policies
+from chamados.desk import UNSET
 from chamados.routing import Agent, Agents, RoutingPolicy
-from chamados.service import UNSET
 from chamados.storage import codec
 from chamados.storage.memory import MemoryStorage
 from chamados.storage.sql import SqlStorage, make_engine

@@ -14,6 +14,7 @@ which the host application plugs in its storage, clock and notification channels
 
 from chamados.automation import Policies, SlaAction
 from chamados.clock import Clock, SystemClock
+from chamados.desk import UNSET, Helpdesk
 from chamados.events import (
     Assigned,
     Cause,
@@ -61,7 +62,6 @@ from chamados.labels import Label
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
 from chamados.notify import Notifier
 from chamados.retry import retry_on_conflict
-from chamados.service import UNSET, Helpdesk
 from chamados.storage import MemoryStorage, Storage, UnitOfWork
 
 __version__ = "0.1.0.dev0"

@@ -20,8 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from chamados.desk import Helpdesk
 from chamados.exceptions import ConfigurationError
-from chamados.service import Helpdesk
 
 __all__ = ["load_app"]
 

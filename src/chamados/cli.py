@@ -18,11 +18,11 @@ import pendulum
 
 from chamados.app import load_app
 from chamados.automation import Policies
+from chamados.desk import Helpdesk
 from chamados.exceptions import ChamadosError, ConfigurationError
 from chamados.labels import language
 from chamados.reports.render import printable
 from chamados.reports.results import Report
-from chamados.service import Helpdesk
 from chamados.settings import APP, STORAGE_URL, app_spec
 from chamados.storage.memory import MemoryStorage
 

@@ -1,9 +1,16 @@
-"""One command's working state: the ticket being changed and the events that say how."""
+"""One command's working state: the ticket being changed and the events that say how.
+
+A ``Command`` is what a handler works on (``chamados.desk``): the ticket (the command's
+own copy), the time the command runs at, the events recorded so far, the ticket's
+workflow, and how many tickets an agent holds (for assignment). It saves nothing: the
+desk's pipeline does, once the handler is done.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import Any, NoReturn, TypeAlias, TypeVar
 
 import pendulum
 
@@ -18,16 +25,22 @@ from chamados.events import (
     StatusChanged,
     TicketEvent,
 )
+from chamados.exceptions import TransitionNotAllowedError
 from chamados.ids import new_uid
 from chamados.model import Category, Party, Priority, Ticket
+from chamados.workflows.base import Workflow
 from chamados.workflows.registry import WorkflowRegistry
 
-__all__ = ["Command"]
+__all__ = ["Command", "Load"]
 
 E = TypeVar("E", bound=TicketEvent)
 
+Load: TypeAlias = Callable[[str], int]
+"""How many tickets with a running SLA clock an agent holds (by agent id), for assignment."""
+
 
 def _no_load(agent_id: str) -> int:
+    """No agent holds anything: the load of a command that assigns nobody."""
     return 0
 
 
@@ -39,15 +52,46 @@ class Command:
     """
 
     def __init__(
-        self, workflows: WorkflowRegistry, ticket: Ticket, now: pendulum.DateTime, *, version: int
+        self,
+        workflows: WorkflowRegistry,
+        ticket: Ticket,
+        now: pendulum.DateTime,
+        *,
+        version: int,
+        load: Load = _no_load,
     ) -> None:
         self.workflows = workflows
         self.ticket = ticket
         self.now = now
         self.version = version
         self.events: list[TicketEvent] = []
-        self.load: Callable[[str], int] = _no_load
-        """Tickets with a running SLA clock held by an agent (set by the Helpdesk)."""
+        self.load = load
+        """Tickets with a running SLA clock held by an agent (``Load``): asked only when
+        the command assigns someone."""
+
+    @cached_property
+    def workflow(self) -> type[Workflow]:
+        """The ticket's workflow class (looked up when first asked: a command that never
+        needs it works on a ticket of a workflow this desk does not know)."""
+        return self.workflows.get(self.ticket.workflow, ticket_id=self.ticket.id)
+
+    def refuse(self, doing: str, detail: str) -> NoReturn:
+        """Raise the ``TransitionNotAllowedError`` for ``doing``, which the ticket's state
+        does not allow, saying why (``detail``) and which events the state allows."""
+        ticket, workflow = self.ticket, self.workflow
+        raise TransitionNotAllowedError(
+            ticket_id=ticket.id,
+            event=doing,
+            state=ticket.status,
+            allowed=workflow.allowed_in(ticket.status),
+            workflow=workflow.workflow_name,
+            detail=detail,
+        )
+
+    def check_not_closed(self, doing: str) -> None:
+        """Refuse ``doing`` on a closed ticket: a closed ticket never changes again."""
+        if self.workflow.status_of(self.ticket.status).category is Category.CLOSED:
+            self.refuse(doing, "the ticket is closed; open a new ticket that refers to it")
 
     def emit(self, cls: type[E], *, actor: Party, reason: str | None = None, **fields: Any) -> E:
         event = cls(
@@ -121,8 +165,7 @@ class Command:
         self, event: str, *, actor: Party, reason: str | None, data: Mapping[str, Any]
     ) -> None:
         """Run one workflow transition and record what it meant."""
-        ticket = self.ticket
-        workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
+        ticket, workflow = self.ticket, self.workflow
         before = workflow.status_of(ticket.status)
         machine = self.workflows.machine(ticket)
         after_id = machine.fire(

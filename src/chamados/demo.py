@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from chamados.automation import Policies
 from chamados.config import parse_policies
+from chamados.desk import Helpdesk
 from chamados.events import TicketEvent
 from chamados.exceptions import ConfigurationError
 from chamados.ids import SequentialIds
@@ -27,7 +28,6 @@ from chamados.model import Party, Priority
 from chamados.notify.messages import CustomerMessages, OutgoingMessage
 from chamados.notify.notifiers import Route
 from chamados.reports.render import render_report
-from chamados.service import Helpdesk
 from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
 from chamados.sla.presets import amazon as amazon_preset
 from chamados.sla.wording import CLOCK_STATUS_LABELS, METRIC_LABELS

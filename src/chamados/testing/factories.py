@@ -6,8 +6,8 @@ from typing import Any
 
 import pendulum
 
+from chamados.desk import Helpdesk
 from chamados.model import Party, Priority, Ticket
-from chamados.service import Helpdesk
 from chamados.testing.clock import DEFAULT_START
 
 __all__ = ["make_ticket", "open_ticket"]

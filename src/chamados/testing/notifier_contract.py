@@ -29,12 +29,12 @@ from typing import Any, ClassVar
 import pytest
 from attrs import frozen
 
+from chamados.desk import Helpdesk
 from chamados.events import TicketEvent
 from chamados.exceptions import DeliveryError
 from chamados.ids import SequentialIds
 from chamados.model import Party
 from chamados.notify.notifier import Notifier
-from chamados.service import Helpdesk
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing.clock import FakeClock
 from chamados.testing.notifiers import RecordingNotifier

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from chamados.desk import Helpdesk
 from chamados.exceptions import ConfigurationError
 from chamados.ids import SequentialIds
-from chamados.service import Helpdesk
 from chamados.testing.clock import FakeClock
 from chamados.testing.notifiers import RecordingNotifier
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from attrs import field, frozen
 
+from chamados.desk import Helpdesk
 from chamados.exceptions import ChamadosError
 from chamados.ids import SequentialIds
 from chamados.model import Category, Party
-from chamados.service import Helpdesk
 from chamados.testing.clock import FakeClock
 from chamados.testing.factories import make_ticket
 from chamados.workflows.base import Workflow

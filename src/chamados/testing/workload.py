@@ -25,8 +25,8 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+from chamados.desk import Helpdesk
 from chamados.model import Party, Priority
-from chamados.service import Helpdesk
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing.clock import FakeClock
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from attrs import frozen
 
-from chamados.access import check_involved
+from chamados.desk.access import check_involved
 from chamados.exceptions import AccessDeniedError, IdempotencyKeyReusedError
 from chamados.model import Party, Ticket
 from chamados.storage.port import IdempotencyRecord, UnitOfWork

@@ -1,6 +1,7 @@
 """Who may do what to a ticket: the access rules every ``Helpdesk`` command applies.
 
-The team (agents and automations) may do everything. External parties (customers,
+The team (agents and automations: every party that is not ``Party.is_external``) may do
+everything. External parties (customers,
 partners, marketplaces) act only on tickets that involve them: a customer on tickets it
 requested, a partner on tickets naming it as partner, a marketplace on tickets of its
 channel. They write in public only, never change priorities, assignments or levels, and
@@ -26,7 +27,6 @@ __all__ = [
 ]
 
 TEAM_ONLY = "only the support team (agents and automations)"
-_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 
 
 def check_party(party: object, name: str) -> Party:
@@ -55,8 +55,8 @@ def check_involved(party: Party, ticket: Ticket, doing: str) -> None:
 
 
 def check_team(party: Party, ticket: Ticket, doing: str) -> None:
-    """Only agents and automations may ``doing``."""
-    if party.kind not in _TEAM:
+    """Only agents and automations (the parties that are not external) may ``doing``."""
+    if party.is_external:
         raise AccessDeniedError(
             f"{party} may not {doing}: {TEAM_ONLY} can", ticket_id=ticket.id, actor=str(party)
         )
