@@ -56,8 +56,9 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError
 from chamados.model import Category, Owner, Party, PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure, run_out
+from chamados.sla.clocks import Measure, measure, run_out
 from chamados.sla.policy import TEAM_METRICS, SlaPolicy, applicable
+from chamados.tracking import Cycle, SlaClock, SlaState
 from chamados.workflows.base import Status, Workflow
 from chamados.workflows.registry import WorkflowRegistry
 
