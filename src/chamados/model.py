@@ -60,12 +60,20 @@ class PartyKind(enum.Enum):
         return self in _EXTERNAL
 
     @property
+    def is_team(self) -> bool:
+        """Agents and automations are the support team: the one definition of who is on
+        the team (access rules, SLA responses, indicators and customer messages ask here).
+        Every kind is either on the team or external."""
+        return self in _TEAM
+
+    @property
     def label(self) -> Label:
         """What to call this kind of party."""
         return _PARTY_LABELS[self]
 
 
 _EXTERNAL = frozenset({PartyKind.CUSTOMER, PartyKind.PARTNER, PartyKind.MARKETPLACE})
+_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 _PARTY_LABELS = {
     PartyKind.CUSTOMER: Label(pt="Cliente", en="Customer"),
     PartyKind.PARTNER: Label(pt="Parceiro", en="Partner"),
@@ -172,6 +180,11 @@ class Party:
     def is_external(self) -> bool:
         """True for customers, partners and marketplaces."""
         return self.kind.is_external
+
+    @property
+    def is_team(self) -> bool:
+        """True for agents and automations: the support team (``PartyKind.is_team``)."""
+        return self.kind.is_team
 
     def __str__(self) -> str:
         shown = self.name or self.id
@@ -315,6 +328,23 @@ class Message:
     def internal(self) -> bool:
         """An internal note: only the support team sees it."""
         return not self.public
+
+    @property
+    def counts_as_response(self) -> bool:
+        """A public, human reply by the team: what answers the customer.
+
+        The one definition of a response: it meets the SLA response metrics, counts as the
+        first response in the indicators, and sends the customer a ``replied`` message.
+        Internal notes and automated messages (auto-acknowledgements, bots) never do.
+
+        >>> import pendulum
+        >>> at = pendulum.datetime(2026, 3, 2, 10, tz="America/Sao_Paulo")
+        >>> Message("m-1", Party.agent("ana"), "Resolvido!", at).counts_as_response
+        True
+        >>> Message("m-2", Party.system(), "Recebemos", at, automated=True).counts_as_response
+        False
+        """
+        return self.public and not self.automated and self.author.kind in _TEAM
 
 
 def _to_tags(value: Iterable[str]) -> frozenset[str]:

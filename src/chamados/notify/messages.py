@@ -96,7 +96,6 @@ PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = {
 """The ``$placeholders`` each template may use (see ``docs/customer-messages.md``)."""
 
 _RECIPIENTS = frozenset({PartyKind.CUSTOMER, PartyKind.PARTNER})
-_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 _ASKING = frozenset({"waiting_on_you", "waiting_on_partner", "partner_request"})
 
 
@@ -461,7 +460,9 @@ class CustomerMessages:
         if isinstance(event, TicketOpened):
             return on("received")
         if isinstance(event, Replied):
-            return on("replied") and _team_reply(event)
+            # A response, never an auto-acknowledgement: the customer was told of the ticket
+            # by ``received`` already (``Message.counts_as_response``).
+            return on("replied") and event.message.counts_as_response
         if isinstance(event, StatusChanged):
             return bool(self.enabled & _ASKING)
         if isinstance(event, Escalated):
@@ -722,13 +723,6 @@ class CustomerMessages:
             "greeting": greeting,
             "partner": partner or _SELLER.get(lang),
         }
-
-
-def _team_reply(event: Replied) -> bool:
-    """A public reply by the team that is not automated: an auto-acknowledgement is no
-    answer, and the customer was told of the ticket by ``received`` already."""
-    message = event.message
-    return message.public and not message.automated and message.author.kind in _TEAM
 
 
 def _reply_values(event: Replied) -> Values:
