@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 import pendulum
@@ -45,10 +45,10 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.labels import Label, Language, language
 from chamados.model import Owner, Party, PartyKind, Priority, Ticket
-from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, SlaClock, measure
+from chamados.sla.estimate import new_estimate
 from chamados.sla.policy import SlaPolicy
 from chamados.sla.wording import METRIC_LABELS, Expectations, promise
+from chamados.tracking import SlaClock
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = [
@@ -536,25 +536,13 @@ class CustomerMessages:
         >>> messages.new_estimate(clock, missed=due, priority=Priority.NORMAL, now=due)
         DateTime(2026, 3, 9, 12, 0, 0, tzinfo=Timezone('America/Sao_Paulo'))
         """
-        missed_at = as_instant(missed, name="missed")
-        start = max(missed_at, as_instant(now, name="now"))
-        policy = self._policies.get(clock.policy)
-        target = policy.target_for(clock.metric, priority) if policy is not None else None
-        due: pendulum.DateTime | None = None
-        if policy is not None and target is not None:
-            cycle = Cycle(
-                policy=clock.policy,
-                metric=clock.metric,
-                number=clock.cycle,
-                started_at=start,
-                running_since=start,
-            )
-            always = BusinessCalendar.always_open(timezone=policy.calendar.timezone)
-            due = measure(cycle, policy, target, start, always).clock.due_at
-        if due is None:
-            allowance = max(missed_at - as_instant(clock.started_at), timedelta(0))
-            due = start + allowance
-        return _round_up_to_hour(due)
+        return new_estimate(
+            clock,
+            policy=self._policies.get(clock.policy),
+            missed=as_instant(missed, name="missed"),
+            priority=priority,
+            now=as_instant(now, name="now"),
+        )
 
     # -- planning ------------------------------------------------------------------------
 
@@ -743,11 +731,6 @@ def _partner_due(ticket: Ticket) -> pendulum.DateTime | None:
         if c.metric == "partner_response" and c.status == "running" and c.due_at is not None
     ]
     return min(dues) if dues else None
-
-
-def _round_up_to_hour(when: pendulum.DateTime) -> pendulum.DateTime:
-    whole = when.set(minute=0, second=0, microsecond=0)
-    return whole if whole == when else whole.add(hours=1)
 
 
 def _known_keys(keys: Iterable[str], where: str) -> frozenset[str]:
