@@ -12,6 +12,7 @@ which the host application plugs in its storage, clock and notification channels
 'new'
 """
 
+from chamados._version import __version__ as __version__
 from chamados.automation import Policies, SlaAction
 from chamados.clock import Clock, SystemClock
 from chamados.events import (
@@ -63,8 +64,6 @@ from chamados.notify import Notifier
 from chamados.retry import retry_on_conflict
 from chamados.service import UNSET, Helpdesk
 from chamados.storage import MemoryStorage, Storage, UnitOfWork
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "UNSET",
