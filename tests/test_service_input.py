@@ -31,8 +31,7 @@ from chamados import (
     Ticket,
     limits,
 )
-from chamados.automation import Policies
-from chamados.routing import Agent, Agents, RoutingPolicy
+from chamados.policies import Agent, Agents, Policies, RoutingPolicy
 from chamados.service import UNSET
 from chamados.storage import codec
 from chamados.storage.memory import MemoryStorage

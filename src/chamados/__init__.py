@@ -13,7 +13,6 @@ which the host application plugs in its storage, clock and notification channels
 """
 
 from chamados._version import __version__ as __version__
-from chamados.automation import Policies, SlaAction
 from chamados.clock import Clock, SystemClock
 from chamados.events import (
     Assigned,
@@ -61,6 +60,7 @@ from chamados.ids import IdFactory, RandomTicketIds, SequentialIds
 from chamados.labels import Label
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
 from chamados.notify import Notifier
+from chamados.policies import Policies, SlaAction
 from chamados.retry import retry_on_conflict
 from chamados.service import UNSET, Helpdesk
 from chamados.storage import MemoryStorage, Storage, UnitOfWork

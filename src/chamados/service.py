@@ -26,8 +26,6 @@ from chamados.access import (
     visible_to,
 )
 from chamados.automation import (
-    AUTOMATION,
-    Policies,
     assign,
     decide_priority,
     may_take,
@@ -78,10 +76,10 @@ from chamados.model import (
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
 from chamados.notify.relay import OutboxRelay, RetryPolicy
+from chamados.policies import AUTOMATION, Policies, queue_order
 from chamados.reports.engine import Scope, settled_statuses
 from chamados.reports.facts import fold
 from chamados.reports.results import Report, Table
-from chamados.routing import queue_order
 from chamados.settings import storage_from
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.engine import SlaEngine
