@@ -2,6 +2,10 @@
 
 Values are frozen attrs classes; the ``Ticket`` is a mutable attrs class that only the
 ``Helpdesk`` changes, one command at a time. Nothing here does I/O or reads the time.
+
+Why one long module (about 650 lines): every field's check (``validate_ticket``, with
+the limits of ``chamados.limits``) sits beside the field it checks, so a new field cannot
+be added without its rule.
 """
 
 from __future__ import annotations
