@@ -68,7 +68,7 @@ def test_an_old_name_resolves_to_its_new_home_with_a_warning(
 def test_the_old_route_is_the_team_route() -> None:
     """chamados.routing.Route is chamados.policies.TeamRoute, and the warning says so."""
     with pytest.warns(DeprecationWarning, match="import TeamRoute from chamados.policies"):
-        from chamados.routing import Route  # type: ignore[attr-defined]
+        from chamados.routing import Route
     assert Route is chamados.policies.TeamRoute
 
 
