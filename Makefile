@@ -1,6 +1,6 @@
 # Two commands for a fresh clone with Python 3.11+ on the PATH:
 #   make demo   runs the main job (four days of a marketplace store's tickets, in SQLite)
-#   make test   runs the linters, the type checker and the whole test suite
+#   make test   runs the linters, the type checker, the import layers and the whole test suite
 # Each creates .venv in the checkout on first use and installs what it needs.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports clean
+.PHONY: demo test lint typecheck layers pytest bench bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chamados needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -27,10 +27,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: lint typecheck layers pytest
 
 BENCH_STAMP := $(VENV)/.bench-installed
 

@@ -14,8 +14,8 @@ from chamados.policies import (
     PriorityPolicy,
     PriorityRule,
     RoundRobin,
-    Route,
     RoutingPolicy,
+    TeamRoute,
 )
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing import FakeClock
@@ -38,7 +38,7 @@ def main() -> None:
             ]
         ),
         routing=RoutingPolicy(
-            [Route("financeiro", when={"category": "pagamento"}, team="financeiro")],
+            [TeamRoute("financeiro", when={"category": "pagamento"}, team="financeiro")],
             default_team="atendimento",
         ),
         agents=agents,

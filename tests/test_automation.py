@@ -20,17 +20,20 @@ from chamados import (
     PriorityChanged,
     SequentialIds,
 )
-from chamados.automation import Policies, SlaAction
-from chamados.config import load_policies, open_arguments
-from chamados.priority import PriorityPolicy, PriorityRule
-from chamados.routing import (
+from chamados.policies import (
     Agent,
     Agents,
     LeastLoaded,
+    Policies,
+    PriorityPolicy,
+    PriorityRule,
     RoundRobin,
-    Route,
     RoutingPolicy,
     Skills,
+    SlaAction,
+    TeamRoute,
+    load_policies,
+    open_arguments,
 )
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.testing import FakeClock
@@ -58,7 +61,7 @@ def policies(**kwargs: object) -> Policies:
             ]
         ),
         "routing": RoutingPolicy(
-            [Route("financeiro", when={"category": "pagamento"}, team="financeiro")],
+            [TeamRoute("financeiro", when={"category": "pagamento"}, team="financeiro")],
             default_team="atendimento",
         ),
         "agents": Agents(

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from chamados import Helpdesk, Party
 from chamados.cli import main
-from chamados.config import load_policies
 from chamados.demo import run_demo
+from chamados.policies import load_policies
 from chamados.storage.sql import SCHEMA_VERSION
 from chamados.workflows import StandardWorkflow, to_mermaid
 

@@ -22,10 +22,9 @@ from chamados import (
     TicketOpened,
     TransitionNotAllowedError,
 )
-from chamados.automation import Policies
 from chamados.command import Command
 from chamados.desk import assignment, conversation, fields, lifecycle
-from chamados.routing import RoutingPolicy
+from chamados.policies import Policies, RoutingPolicy
 from chamados.testing import make_ticket
 from chamados.workflows import WorkflowRegistry
 

@@ -22,9 +22,8 @@ from chamados import (
     SlaBreached,
     SlaWarning,
 )
-from chamados.automation import Policies, SlaAction
 from chamados.desk import pipeline
-from chamados.routing import Agent, Agents
+from chamados.policies import Agent, Agents, Policies, SlaAction
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage import UnitOfWork
 from chamados.testing import FakeClock

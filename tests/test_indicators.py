@@ -21,9 +21,9 @@ from chamados import (
     SequentialIds,
     Storage,
 )
-from chamados.automation import Policies, SlaAction
 from chamados.cli import main
 from chamados.events import SlaBreached
+from chamados.policies import Policies, SlaAction
 from chamados.reports import DIMENSIONS, INDICATORS, render_table
 from chamados.reports.engine import nearest_rank
 from chamados.sla import BusinessCalendar, SlaPolicy, Target

@@ -30,6 +30,13 @@ class TestParty:
         """Customers, partners and marketplaces are external; agents and systems are not."""
         assert [p.is_external for p in PartyKind] == [True, True, False, True, False]
 
+    def test_the_team_is_agents_and_automations(self) -> None:
+        """Agents and systems are the team; every kind is either on the team or external."""
+        assert [p.is_team for p in PartyKind] == [False, False, True, False, True]
+        assert all(kind.is_team != kind.is_external for kind in PartyKind)
+        assert Party.agent("ana").is_team
+        assert not Party.marketplace("amazon").is_team
+
     def test_empty_id_is_refused(self) -> None:
         """A party needs an id."""
         with pytest.raises(InvalidTicketError):
@@ -116,6 +123,27 @@ class TestMessage:
         at = pendulum.now("UTC")
         note = Message(id="m1", author=Party.agent("ana"), body="x", at=at, public=False)
         assert note.internal
+
+    @pytest.mark.parametrize(
+        ("author", "public", "automated", "counts"),
+        [
+            (Party.agent("ana"), True, False, True),
+            (Party.system(), True, False, True),
+            (Party.agent("ana"), False, False, False),
+            (Party.agent("ana"), True, True, False),
+            (Party.system(), True, True, False),
+            (Party.customer("c-1"), True, False, False),
+            (Party.partner("seller-9"), True, False, False),
+            (Party.marketplace("amazon"), True, False, False),
+        ],
+    )
+    def test_only_a_public_human_team_reply_counts_as_a_response(
+        self, author: Party, public: bool, automated: bool, counts: bool
+    ) -> None:
+        """A response is public, written by a person or rule of the team, not automated."""
+        at = pendulum.datetime(2026, 3, 2, 10, tz="America/Sao_Paulo")
+        message = Message("m-1", author, "Oi", at, public=public, automated=automated)
+        assert message.counts_as_response is counts
 
     def test_empty_body_is_refused(self) -> None:
         """A message needs words."""

@@ -15,13 +15,12 @@ from chamados.events import Replied, TicketEvent
 from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.ids import SequentialIds
 from chamados.model import Message, Party, PartyKind, Priority
-from chamados.notify.messages import (
+from chamados.notify.messages import CustomerMessages, OutgoingMessage
+from chamados.notify.templates import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
     TEMPLATE_KEYS,
-    CustomerMessages,
     MessageTemplate,
-    OutgoingMessage,
 )
 from chamados.sla import BusinessCalendar, SlaClock, SlaPolicy, Target
 from chamados.testing import FakeClock, RecordingNotifier

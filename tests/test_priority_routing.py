@@ -9,15 +9,16 @@ import pendulum
 import pytest
 
 from chamados import ConfigurationError, Party, Priority
-from chamados.priority import PriorityPolicy, PriorityRule
-from chamados.routing import (
+from chamados.policies import (
     Agent,
     Agents,
     LeastLoaded,
+    PriorityPolicy,
+    PriorityRule,
     RoundRobin,
-    Route,
     RoutingPolicy,
     Skills,
+    TeamRoute,
     queue_order,
 )
 from chamados.sla import SlaClock
@@ -159,8 +160,8 @@ class TestRouting:
         """Routes are tried in order; the default team takes the rest."""
         routing = RoutingPolicy(
             [
-                Route("pagamentos", when={"category": "pagamento"}, team="financeiro"),
-                Route("tudo-do-site", when={"channel": "site"}, team="atendimento"),
+                TeamRoute("pagamentos", when={"category": "pagamento"}, team="financeiro"),
+                TeamRoute("tudo-do-site", when={"channel": "site"}, team="atendimento"),
             ],
             default_team="geral",
         )
@@ -172,9 +173,9 @@ class TestRouting:
     def test_routes_need_names_and_teams(self) -> None:
         """A route without a team is refused."""
         with pytest.raises(ConfigurationError, match="team"):
-            Route("x", team="")
+            TeamRoute("x", team="")
         with pytest.raises(ConfigurationError, match="unique"):
-            RoutingPolicy([Route("a", team="t"), Route("a", team="u")])
+            RoutingPolicy([TeamRoute("a", team="t"), TeamRoute("a", team="u")])
 
 
 ANA = Agent("ana", teams={"atendimento"})

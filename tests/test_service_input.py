@@ -31,9 +31,8 @@ from chamados import (
     Ticket,
     limits,
 )
-from chamados.automation import Policies
 from chamados.desk import UNSET
-from chamados.routing import Agent, Agents, RoutingPolicy
+from chamados.policies import Agent, Agents, Policies, RoutingPolicy
 from chamados.storage import codec
 from chamados.storage.memory import MemoryStorage
 from chamados.storage.sql import SqlStorage, make_engine

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from chamados import ConfigurationError, InvalidTicketError, Party, Priority
-from chamados.conditions import compile_condition
 from chamados.model import Category
+from chamados.policies import compile_condition
 from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.sla.policy import applicable
 from chamados.testing import make_ticket

@@ -12,7 +12,7 @@ which the host application plugs in its storage, clock and notification channels
 'new'
 """
 
-from chamados.automation import Policies, SlaAction
+from chamados._version import __version__ as __version__
 from chamados.clock import Clock, SystemClock
 from chamados.desk import UNSET, Helpdesk
 from chamados.events import (
@@ -61,10 +61,9 @@ from chamados.ids import IdFactory, RandomTicketIds, SequentialIds
 from chamados.labels import Label
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
 from chamados.notify import Notifier
+from chamados.policies import Policies, SlaAction
 from chamados.retry import retry_on_conflict
 from chamados.storage import MemoryStorage, Storage, UnitOfWork
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "UNSET",

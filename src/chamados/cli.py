@@ -17,10 +17,10 @@ from pathlib import Path
 import pendulum
 
 from chamados.app import load_app
-from chamados.automation import Policies
 from chamados.desk import Helpdesk
 from chamados.exceptions import ChamadosError, ConfigurationError
 from chamados.labels import language
+from chamados.policies import Policies
 from chamados.reports.render import printable
 from chamados.reports.results import Report
 from chamados.settings import APP, STORAGE_URL, app_spec
@@ -402,7 +402,7 @@ def _db(args: argparse.Namespace) -> None:
 
 
 def _policy(args: argparse.Namespace) -> None:
-    from chamados.config import load_policies
+    from chamados.policies import load_policies
 
     policies = load_policies(args.file)
     if args.action == "explain":
@@ -468,7 +468,7 @@ def _explain(args: argparse.Namespace, policies: Policies) -> None:
     """Open the described ticket on a desk in memory with these policies (and the host's
     workflows, with ``--app``) and say what it decided: the command the desk runs, not a
     model of it, so the explanation cannot drift from it."""
-    from chamados.config import open_arguments
+    from chamados.policies import open_arguments
 
     lang = language(args.lang)
     words = _EXPLAIN_WORDS[lang]

@@ -11,6 +11,8 @@ from typing import Protocol, runtime_checkable
 
 import pendulum
 
+from chamados.exceptions import InvalidTicketError
+
 __all__ = [
     "Clock",
     "SystemClock",
@@ -59,8 +61,6 @@ def as_instant(value: datetime, *, name: str = "datetime") -> pendulum.DateTime:
     ...
     chamados.exceptions.InvalidTicketError: at must be time-zone aware, got the naive ...
     """
-    from chamados.exceptions import InvalidTicketError
-
     if not isinstance(value, datetime):
         raise InvalidTicketError(
             f"{name} must be a datetime, got {type(value).__name__}", field=name

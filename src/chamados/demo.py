@@ -17,8 +17,6 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any, TextIO
 
-from chamados.automation import Policies
-from chamados.config import parse_policies
 from chamados.desk import Helpdesk
 from chamados.events import TicketEvent
 from chamados.exceptions import ConfigurationError
@@ -27,6 +25,7 @@ from chamados.labels import language
 from chamados.model import Party, Priority
 from chamados.notify.messages import CustomerMessages, OutgoingMessage
 from chamados.notify.notifiers import Route
+from chamados.policies import Policies, parse_policies
 from chamados.reports.render import render_report
 from chamados.sla import METRICS, BusinessCalendar, SlaPolicy, Target
 from chamados.sla.presets import amazon as amazon_preset

@@ -6,6 +6,8 @@ from typing import Literal
 
 from attrs import frozen
 
+from chamados.exceptions import ConfigurationError
+
 __all__ = ["Label", "Language", "language"]
 
 Language = Literal["pt-BR", "en"]
@@ -28,8 +30,6 @@ def language(value: str) -> Language:
     >>> language("pt_BR"), language("EN")
     ('pt-BR', 'en')
     """
-    from chamados.exceptions import ConfigurationError
-
     try:
         return _ALIASES[value.strip().lower()]
     except (KeyError, AttributeError):

@@ -2,6 +2,10 @@
 
 Values are frozen attrs classes; the ``Ticket`` is a mutable attrs class that only the
 ``Helpdesk`` changes, one command at a time. Nothing here does I/O or reads the time.
+
+Why one long module (about 650 lines): every field's check (``validate_ticket``, with
+the limits of ``chamados.limits``) sits beside the field it checks, so a new field cannot
+be added without its rule.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 import pendulum
 from attrs import Attribute, define, field, frozen
@@ -20,10 +24,7 @@ from chamados import limits
 from chamados.exceptions import InvalidTicketError
 from chamados.labels import Label
 from chamados.limits import check_flag, check_integer, check_text
-
-if TYPE_CHECKING:
-    from chamados.sla.clocks import SlaClock, SlaState
-    from chamados.tracking import TicketStats
+from chamados.tracking import SlaClock, SlaState, TicketStats
 
 __all__ = [
     "Category",
@@ -58,12 +59,20 @@ class PartyKind(enum.Enum):
         return self in _EXTERNAL
 
     @property
+    def is_team(self) -> bool:
+        """Agents and automations are the support team: the one definition of who is on
+        the team (access rules, SLA responses, indicators and customer messages ask here).
+        Every kind is either on the team or external."""
+        return self in _TEAM
+
+    @property
     def label(self) -> Label:
         """What to call this kind of party."""
         return _PARTY_LABELS[self]
 
 
 _EXTERNAL = frozenset({PartyKind.CUSTOMER, PartyKind.PARTNER, PartyKind.MARKETPLACE})
+_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 _PARTY_LABELS = {
     PartyKind.CUSTOMER: Label(pt="Cliente", en="Customer"),
     PartyKind.PARTNER: Label(pt="Parceiro", en="Partner"),
@@ -170,6 +179,11 @@ class Party:
     def is_external(self) -> bool:
         """True for customers, partners and marketplaces."""
         return self.kind.is_external
+
+    @property
+    def is_team(self) -> bool:
+        """True for agents and automations: the support team (``PartyKind.is_team``)."""
+        return self.kind.is_team
 
     def __str__(self) -> str:
         shown = self.name or self.id
@@ -313,6 +327,23 @@ class Message:
     def internal(self) -> bool:
         """An internal note: only the support team sees it."""
         return not self.public
+
+    @property
+    def counts_as_response(self) -> bool:
+        """A public, human reply by the team: what answers the customer.
+
+        The one definition of a response: it meets the SLA response metrics, counts as the
+        first response in the indicators, and sends the customer a ``replied`` message.
+        Internal notes and automated messages (auto-acknowledgements, bots) never do.
+
+        >>> import pendulum
+        >>> at = pendulum.datetime(2026, 3, 2, 10, tz="America/Sao_Paulo")
+        >>> Message("m-1", Party.agent("ana"), "Resolvido!", at).counts_as_response
+        True
+        >>> Message("m-2", Party.system(), "Recebemos", at, automated=True).counts_as_response
+        False
+        """
+        return self.public and not self.automated and self.author.kind in _TEAM
 
 
 def _to_tags(value: Iterable[str]) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """Who may do what to a ticket: the access rules every ``Helpdesk`` command applies.
 
-The team (agents and automations: every party that is not ``Party.is_external``) may do
+The team (agents and automations: ``Party.is_team``) may do
 everything. External parties (customers,
 partners, marketplaces) act only on tickets that involve them: a customer on tickets it
 requested, a partner on tickets naming it as partner, a marketplace on tickets of its
@@ -55,8 +55,8 @@ def check_involved(party: Party, ticket: Ticket, doing: str) -> None:
 
 
 def check_team(party: Party, ticket: Ticket, doing: str) -> None:
-    """Only agents and automations (the parties that are not external) may ``doing``."""
-    if party.is_external:
+    """Only the team (agents and automations, ``Party.is_team``) may ``doing``."""
+    if not party.is_team:
         raise AccessDeniedError(
             f"{party} may not {doing}: {TEAM_ONLY} can", ticket_id=ticket.id, actor=str(party)
         )
@@ -75,6 +75,6 @@ def check_may_fire(party: Party, ticket: Ticket, workflow: type[Workflow], event
 
 def visible_to(viewer: Party | None, events: Iterable[TicketEvent]) -> list[TicketEvent]:
     """The events ``viewer`` may read: everything for the team, no internal notes outside."""
-    if viewer is None or not viewer.is_external:
+    if viewer is None or viewer.is_team:
         return list(events)
     return [event for event in events if not isinstance(event, NoteAdded)]

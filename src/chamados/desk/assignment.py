@@ -4,19 +4,19 @@
 A handler is a plain function of the ``Command`` in progress, the desk's ``Policies`` and
 the command's arguments (``chamados.desk.pipeline``, step 3): it decides, changes the
 ticket copy and records events, and never touches storage. Assignment by strategy is
-``chamados.automation.assign`` (called through its module: ``assign`` here is the
+``chamados.desk.automation.assign`` (called through its module: ``assign`` here is the
 command that sets a team or an agent by hand).
 """
 
 from __future__ import annotations
 
-from chamados import automation
-from chamados.automation import AUTOMATION, Policies
 from chamados.command import Command
+from chamados.desk import automation
 from chamados.desk.access import check_team
 from chamados.desk.arguments import _Unset
 from chamados.events import Assigned, Cause
 from chamados.model import Party
+from chamados.policies import AUTOMATION, Policies
 
 __all__ = ["Taken", "assign", "auto_assign", "claim", "escalate"]
 

@@ -11,13 +11,13 @@ from datetime import datetime
 
 import pendulum
 
-from chamados.automation import Policies
 from chamados.clock import as_instant
 from chamados.command import Command
 from chamados.desk.access import check_involved, check_team
 from chamados.events import NoteAdded, Replied
 from chamados.ids import new_uid
 from chamados.model import Message, Party
+from chamados.policies import Policies
 
 __all__ = ["message", "reply"]
 

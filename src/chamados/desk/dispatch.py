@@ -2,20 +2,20 @@
 
 An agent asks for work (``Helpdesk.next_ticket``): the candidates are the unassigned,
 active tickets of every team the agent serves that the agent may take
-(``chamados.automation.may_take``, the rule assignment by strategy follows too), most
+(``chamados.desk.automation.may_take``, the rule assignment by strategy follows too), most
 pressing first (``queue_order``). The first one is claimed through the pipeline
 (``assignment.claim``); when another agent got it first, the next one is.
 """
 
 from __future__ import annotations
 
-from chamados.automation import may_take
 from chamados.desk import assignment
+from chamados.desk.automation import may_take
 from chamados.desk.pipeline import Pipeline
 from chamados.desk.queries import Queries
 from chamados.exceptions import ConcurrencyError
 from chamados.model import Party, Ticket
-from chamados.routing import Agent, queue_order
+from chamados.policies import Agent, queue_order
 from chamados.storage.port import TicketQuery
 
 __all__ = ["next_ticket"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chamados import automation
-from chamados.automation import AUTOMATION, Policies
 from chamados.command import Command
+from chamados.desk import automation
 from chamados.desk.access import check_team
 from chamados.desk.arguments import _Unset
 from chamados.events import Cause, FieldsChanged
 from chamados.model import FieldValue, Party, Priority, validate_ticket
+from chamados.policies import AUTOMATION, Policies
 
 __all__ = ["clear_priority", "set_priority", "update"]
 

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from chamados import limits
-from chamados.automation import AUTOMATION, Policies
 from chamados.clock import Clock, SystemClock, as_instant
 from chamados.desk import assignment, conversation, dispatch, fields, lifecycle, monitor
 from chamados.desk.access import TEAM_ONLY, check_party
@@ -56,6 +55,7 @@ from chamados.model import (
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
 from chamados.notify.relay import OutboxRelay, RetryPolicy
+from chamados.policies import AUTOMATION, Policies
 from chamados.reports.results import Report, Table
 from chamados.settings import storage_from
 from chamados.sla.calendar import BusinessCalendar

@@ -13,14 +13,14 @@ from typing import Any
 
 import pendulum
 
-from chamados import automation
-from chamados.automation import AUTOMATION, Policies
 from chamados.command import Command
+from chamados.desk import automation
 from chamados.desk.access import check_involved, check_may_fire
 from chamados.desk.conversation import message
 from chamados.events import Cause, Rated, Replied, TicketOpened
 from chamados.exceptions import AccessDeniedError
 from chamados.model import FieldValue, Party, Priority, Ticket
+from chamados.policies import AUTOMATION, Policies
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = ["close", "new_ticket", "open", "rate", "reopen", "resolve", "transition"]

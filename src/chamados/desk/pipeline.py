@@ -48,10 +48,10 @@ from typing import Any, Literal, TypeAlias
 
 import pendulum
 
-from chamados.automation import Policies, new_sla_events, run_sla_actions
 from chamados.clock import Clock
 from chamados.command import Command, Load
 from chamados.desk.arguments import now
+from chamados.desk.automation import new_sla_events, run_sla_actions
 from chamados.desk.idempotency import KeyUse
 from chamados.events import TicketEvent
 from chamados.exceptions import ConcurrencyError
@@ -60,6 +60,7 @@ from chamados.model import Party, Ticket
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route
 from chamados.notify.relay import OutboxRelay, RetryPolicy
+from chamados.policies import Policies
 from chamados.reports.facts import fold
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.engine import SlaEngine

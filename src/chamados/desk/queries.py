@@ -19,10 +19,10 @@ from chamados.desk.access import check_involved, visible_to
 from chamados.desk.arguments import now
 from chamados.events import NoteAdded, Replied, TicketEvent
 from chamados.model import Message, Party, Ticket
+from chamados.policies import queue_order
 from chamados.reports.engine import settled_statuses
 from chamados.reports.port import Scope
 from chamados.reports.results import Report, Table
-from chamados.routing import queue_order
 from chamados.sla.engine import SlaEngine
 from chamados.sla.wording import Expectations
 from chamados.storage.port import Storage, TicketQuery, UnitOfWork

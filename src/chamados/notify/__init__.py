@@ -6,11 +6,12 @@ ticket, retrying failures with backoff and parking what cannot be delivered.
 """
 
 from chamados.notify.email import EmailNotifier
-from chamados.notify.messages import CustomerMessages, MessageTemplate, OutgoingMessage
+from chamados.notify.messages import CustomerMessages, OutgoingMessage
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import CallableNotifier, FanOut, LoggingNotifier, Route
 from chamados.notify.payload import event_payload, payload_bytes
 from chamados.notify.relay import OutboxRelay, RelayReport, RetryPolicy
+from chamados.notify.templates import MessageTemplate
 from chamados.notify.webhook import WebhookNotifier, sign, verify_signature
 
 __all__ = [

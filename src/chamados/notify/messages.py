@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 import pendulum
-from attrs import Attribute, field, frozen
+from attrs import frozen
 
 from chamados.clock import as_instant
 from chamados.events import (
@@ -45,84 +45,28 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError, InvalidTicketError
 from chamados.labels import Label, Language, language
 from chamados.model import Owner, Party, PartyKind, Priority, Ticket
-from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, SlaClock, measure
+from chamados.notify.templates import (
+    DEFAULT_TEMPLATES,
+    TEMPLATE_KEYS,
+    MessageTemplate,
+    check_placeholders,
+    known_keys,
+)
+from chamados.sla.estimate import new_estimate
 from chamados.sla.policy import SlaPolicy
 from chamados.sla.wording import METRIC_LABELS, Expectations, promise
+from chamados.tracking import SlaClock
 from chamados.workflows.registry import WorkflowRegistry
 
-__all__ = [
-    "CUSTOMER_METRICS",
-    "DEFAULT_TEMPLATES",
-    "PLACEHOLDERS",
-    "TEMPLATE_KEYS",
-    "CustomerMessages",
-    "MessageTemplate",
-    "OutgoingMessage",
-]
-
-TEMPLATE_KEYS: Final[tuple[str, ...]] = (
-    "received",
-    "replied",
-    "waiting_on_you",
-    "waiting_on_partner",
-    "partner_request",
-    "escalated",
-    "resolved",
-    "closed",
-    "deadline_slipping",
-)
-"""Every message chamados knows how to write, in the order a ticket usually meets them."""
+__all__ = ["CUSTOMER_METRICS", "CustomerMessages", "OutgoingMessage"]
 
 CUSTOMER_METRICS: Final[frozenset[str]] = frozenset(
     {"first_response", "next_response", "resolution"}
 )
 """The SLA metrics customers are promised; only their warnings and breaches are told."""
 
-_COMMON = frozenset(
-    {"store", "ticket", "subject", "order", "about", "name", "greeting", "partner"}
-)
-PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = {
-    "received": _COMMON | {"deadline"},
-    "replied": _COMMON | {"author", "message"},
-    "waiting_on_you": _COMMON | {"status"},
-    "waiting_on_partner": _COMMON | {"status", "deadline"},
-    "partner_request": _COMMON | {"status", "deadline"},
-    "escalated": _COMMON | {"deadline"},
-    "resolved": _COMMON | {"summary"},
-    "closed": _COMMON,
-    "deadline_slipping": _COMMON | {"metric", "deadline"},
-}
-"""The ``$placeholders`` each template may use (see ``docs/customer-messages.md``)."""
-
 _RECIPIENTS = frozenset({PartyKind.CUSTOMER, PartyKind.PARTNER})
-_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 _ASKING = frozenset({"waiting_on_you", "waiting_on_partner", "partner_request"})
-
-
-def _text(instance: object, attribute: Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(
-            f"a message template's {attribute.name} must be a non-empty string, got {value!r}",
-            key="templates",
-        )
-
-
-@frozen
-class MessageTemplate:
-    """A message's subject and plain-text body, with ``string.Template`` placeholders.
-
-    ``$ticket`` or ``${ticket}`` is replaced by the value; ``$$`` writes a dollar sign.
-    Placeholders are names only (no attribute access, no format specs), so a template
-    cannot reach into the objects behind the values. Which names a template may use
-    depends on its key: ``PLACEHOLDERS``.
-
-    >>> MessageTemplate(subject="Chamado $ticket", body="Olá!").subject
-    'Chamado $ticket'
-    """
-
-    subject: str = field(validator=_text)
-    body: str = field(validator=_text)
 
 
 @frozen(kw_only=True)
@@ -143,205 +87,6 @@ class OutgoingMessage:
     ticket_id: str
     tenant: str
 
-
-def _t(subject: str, *lines: str) -> MessageTemplate:
-    return MessageTemplate(subject=subject, body="\n".join(lines))
-
-
-_PT: Final = "pt-BR"
-_EN: Final = "en"
-
-DEFAULT_TEMPLATES: Final[Mapping[tuple[str, Language], MessageTemplate]] = {
-    ("received", _PT): _t(
-        "Recebemos seu chamado $ticket",
-        "$greeting",
-        "",
-        "Recebemos seu chamado $ticket sobre $about.",
-        "Nossa equipe vai responder $deadline.",
-        "",
-        "Se quiser acrescentar alguma informação, é só responder a esta mensagem.",
-        "",
-        "Equipe $store",
-    ),
-    ("received", _EN): _t(
-        "We received your ticket $ticket",
-        "$greeting",
-        "",
-        "We received your ticket $ticket about $about.",
-        "Our team will answer $deadline.",
-        "",
-        "To add anything, just reply to this message.",
-        "",
-        "The $store team",
-    ),
-    ("replied", _PT): _t(
-        "Nova resposta no chamado $ticket",
-        "$greeting",
-        "",
-        "$author respondeu ao seu chamado $ticket sobre $about:",
-        "",
-        "$message",
-        "",
-        "Se precisar de algo mais, é só responder a esta mensagem.",
-        "",
-        "Equipe $store",
-    ),
-    ("replied", _EN): _t(
-        "New answer on ticket $ticket",
-        "$greeting",
-        "",
-        "$author answered your ticket $ticket about $about:",
-        "",
-        "$message",
-        "",
-        "If you need anything else, just reply to this message.",
-        "",
-        "The $store team",
-    ),
-    ("waiting_on_you", _PT): _t(
-        "Chamado $ticket: precisamos de um retorno seu",
-        "$greeting",
-        "",
-        "Para continuarmos o atendimento do seu chamado $ticket sobre $about, "
-        "precisamos de um retorno seu.",
-        "Situação atual: $status.",
-        "",
-        "Responda a esta mensagem com o que foi pedido ou se tiver alguma dúvida.",
-        "",
-        "Equipe $store",
-    ),
-    ("waiting_on_you", _EN): _t(
-        "Ticket $ticket: we need something from you",
-        "$greeting",
-        "",
-        "To go on with your ticket $ticket about $about, we need something from you.",
-        "Current status: $status.",
-        "",
-        "Reply to this message with what was asked, or if you have any question.",
-        "",
-        "The $store team",
-    ),
-    ("waiting_on_partner", _PT): _t(
-        "Chamado $ticket: aguardando o vendedor",
-        "$greeting",
-        "",
-        "Encaminhamos seu chamado $ticket sobre $about para $partner, "
-        "que deve responder $deadline.",
-        "Avisaremos você assim que tivermos novidades.",
-        "",
-        "Equipe $store",
-    ),
-    ("waiting_on_partner", _EN): _t(
-        "Ticket $ticket: waiting for the seller",
-        "$greeting",
-        "",
-        "We forwarded your ticket $ticket about $about to $partner, who should answer $deadline.",
-        "We will let you know as soon as we hear back.",
-        "",
-        "The $store team",
-    ),
-    ("partner_request", _PT): _t(
-        "$store: o chamado $ticket aguarda sua resposta",
-        "$greeting",
-        "",
-        "O chamado $ticket sobre $about precisa de uma resposta sua.",
-        "Situação atual: $status.",
-        "Por favor, responda $deadline.",
-        "",
-        "Equipe $store",
-    ),
-    ("partner_request", _EN): _t(
-        "$store: ticket $ticket awaits your answer",
-        "$greeting",
-        "",
-        "Ticket $ticket about $about needs an answer from you.",
-        "Current status: $status.",
-        "Please answer $deadline.",
-        "",
-        "The $store team",
-    ),
-    ("escalated", _PT): _t(
-        "Chamado $ticket: encaminhado a um especialista",
-        "$greeting",
-        "",
-        "Seu chamado $ticket sobre $about foi encaminhado a um especialista da nossa "
-        "equipe, que vai cuidar dele a partir de agora.",
-        "Você terá um retorno $deadline.",
-        "",
-        "Equipe $store",
-    ),
-    ("escalated", _EN): _t(
-        "Ticket $ticket: passed to a specialist",
-        "$greeting",
-        "",
-        "Your ticket $ticket about $about was passed to a specialist on our team, "
-        "who takes it from here.",
-        "You will hear from us $deadline.",
-        "",
-        "The $store team",
-    ),
-    ("resolved", _PT): _t(
-        "Chamado $ticket resolvido",
-        "$greeting",
-        "",
-        "Seu chamado $ticket sobre $about foi resolvido:",
-        "",
-        "$summary",
-        "",
-        "Se o problema continuar, é só responder a esta mensagem que reabrimos o chamado.",
-        "",
-        "Equipe $store",
-    ),
-    ("resolved", _EN): _t(
-        "Ticket $ticket resolved",
-        "$greeting",
-        "",
-        "Your ticket $ticket about $about was resolved:",
-        "",
-        "$summary",
-        "",
-        "If the problem persists, just reply to this message and we will reopen the ticket.",
-        "",
-        "The $store team",
-    ),
-    ("closed", _PT): _t(
-        "Chamado $ticket encerrado",
-        "$greeting",
-        "",
-        "Seu chamado $ticket sobre $about foi encerrado. Obrigado pelo contato!",
-        "",
-        "Equipe $store",
-    ),
-    ("closed", _EN): _t(
-        "Ticket $ticket closed",
-        "$greeting",
-        "",
-        "Your ticket $ticket about $about is closed. Thank you for reaching out!",
-        "",
-        "The $store team",
-    ),
-    ("deadline_slipping", _PT): _t(
-        "Chamado $ticket: novo prazo",
-        "$greeting",
-        "",
-        "Pedimos desculpas: não vamos conseguir cumprir o prazo de $metric que informamos "
-        "para o seu chamado $ticket sobre $about.",
-        "Nova previsão: $deadline.",
-        "",
-        "Equipe $store",
-    ),
-    ("deadline_slipping", _EN): _t(
-        "Ticket $ticket: new estimate",
-        "$greeting",
-        "",
-        "We are sorry: we will not meet the $metric time we gave you for your ticket "
-        "$ticket about $about.",
-        "New estimate: $deadline.",
-        "",
-        "The $store team",
-    ),
-}
-"""The texts chamados writes by default, by ``(key, language)``."""
 
 _SOON = Label(pt="em breve", en="soon")
 _ASAP = Label(pt="o quanto antes", en="as soon as possible")
@@ -418,7 +163,7 @@ class CustomerMessages:
         self.lang: Language = language(lang)
         self._lang_of = lang_of
         self.enabled: frozenset[str] = (
-            frozenset(TEMPLATE_KEYS) if enabled is None else _known_keys(enabled, "enabled")
+            frozenset(TEMPLATE_KEYS) if enabled is None else known_keys(enabled, "enabled")
         )
         if isinstance(slip_warnings, str):
             slip_warnings = {slip_warnings}  # one threshold, not a set of its letters
@@ -432,14 +177,14 @@ class CustomerMessages:
             self._policies[policy.name] = policy
         chosen: dict[tuple[str, Language], MessageTemplate] = dict(DEFAULT_TEMPLATES)
         for (key, tag), template in (templates or {}).items():
-            _known_keys([key], "templates")
+            known_keys([key], "templates")
             if not isinstance(template, MessageTemplate):
                 raise ConfigurationError(
                     f"the template for {(key, tag)!r} must be a MessageTemplate, got "
                     f"{type(template).__name__}",
                     key="templates",
                 )
-            _check_placeholders(key, tag, template)
+            check_placeholders(key, tag, template)
             chosen[(key, language(tag))] = template
         self._compiled = {
             name: (string.Template(t.subject), string.Template(t.body))
@@ -461,7 +206,9 @@ class CustomerMessages:
         if isinstance(event, TicketOpened):
             return on("received")
         if isinstance(event, Replied):
-            return on("replied") and _team_reply(event)
+            # A response, never an auto-acknowledgement: the customer was told of the ticket
+            # by ``received`` already (``Message.counts_as_response``).
+            return on("replied") and event.message.counts_as_response
         if isinstance(event, StatusChanged):
             return bool(self.enabled & _ASKING)
         if isinstance(event, Escalated):
@@ -535,25 +282,13 @@ class CustomerMessages:
         >>> messages.new_estimate(clock, missed=due, priority=Priority.NORMAL, now=due)
         DateTime(2026, 3, 9, 12, 0, 0, tzinfo=Timezone('America/Sao_Paulo'))
         """
-        missed_at = as_instant(missed, name="missed")
-        start = max(missed_at, as_instant(now, name="now"))
-        policy = self._policies.get(clock.policy)
-        target = policy.target_for(clock.metric, priority) if policy is not None else None
-        due: pendulum.DateTime | None = None
-        if policy is not None and target is not None:
-            cycle = Cycle(
-                policy=clock.policy,
-                metric=clock.metric,
-                number=clock.cycle,
-                started_at=start,
-                running_since=start,
-            )
-            always = BusinessCalendar.always_open(timezone=policy.calendar.timezone)
-            due = measure(cycle, policy, target, start, always).clock.due_at
-        if due is None:
-            allowance = max(missed_at - as_instant(clock.started_at), timedelta(0))
-            due = start + allowance
-        return _round_up_to_hour(due)
+        return new_estimate(
+            clock,
+            policy=self._policies.get(clock.policy),
+            missed=as_instant(missed, name="missed"),
+            priority=priority,
+            now=as_instant(now, name="now"),
+        )
 
     # -- planning ------------------------------------------------------------------------
 
@@ -724,13 +459,6 @@ class CustomerMessages:
         }
 
 
-def _team_reply(event: Replied) -> bool:
-    """A public reply by the team that is not automated: an auto-acknowledgement is no
-    answer, and the customer was told of the ticket by ``received`` already."""
-    message = event.message
-    return message.public and not message.automated and message.author.kind in _TEAM
-
-
 def _reply_values(event: Replied) -> Values:
     author = event.message.author
     body = event.message.body
@@ -749,42 +477,3 @@ def _partner_due(ticket: Ticket) -> pendulum.DateTime | None:
         if c.metric == "partner_response" and c.status == "running" and c.due_at is not None
     ]
     return min(dues) if dues else None
-
-
-def _round_up_to_hour(when: pendulum.DateTime) -> pendulum.DateTime:
-    whole = when.set(minute=0, second=0, microsecond=0)
-    return whole if whole == when else whole.add(hours=1)
-
-
-def _known_keys(keys: Iterable[str], where: str) -> frozenset[str]:
-    found = frozenset(keys) if not isinstance(keys, str) else frozenset({keys})
-    unknown = sorted(k for k in found if k not in TEMPLATE_KEYS)
-    if unknown:
-        raise ConfigurationError(
-            f"{where}: unknown message template key(s) {', '.join(map(repr, unknown))}; "
-            f"the keys are {', '.join(TEMPLATE_KEYS)}",
-            key=where,
-        )
-    return found
-
-
-def _check_placeholders(key: str, tag: str, template: MessageTemplate) -> None:
-    allowed = PLACEHOLDERS[key]
-    sample = {name: name for name in allowed}
-    for part in ("subject", "body"):
-        text = getattr(template, part)
-        compiled = string.Template(text)
-        unknown = sorted(set(compiled.get_identifiers()) - allowed)
-        problem = None
-        if not compiled.is_valid():
-            problem = "has a '$' that starts no placeholder (write '$$' for a dollar sign)"
-        elif unknown:
-            problem = f"uses unknown placeholder(s) {', '.join('$' + n for n in unknown)}"
-        else:
-            compiled.substitute(sample)  # renders against a sample: cannot fail now
-        if problem is not None:
-            raise ConfigurationError(
-                f"the {part} of template {(key, tag)!r} {problem}; {key!r} offers "
-                f"{', '.join('$' + n for n in sorted(allowed))}",
-                key="templates",
-            )

@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
+from chamados._version import __version__
 from chamados.clock import Clock, SystemClock
 from chamados.events import TicketEvent
 from chamados.exceptions import ConfigurationError, DeliveryError
@@ -323,8 +324,6 @@ def _without_credentials(parts: urllib.parse.SplitResult) -> str:
 def _fixed_headers(extra: Mapping[str, str] | None, credentials: str | None) -> dict[str, str]:
     """The headers every request carries: content type, user agent, Basic authentication
     from the URL and the host's ``extra`` headers (checked here, not at the first send)."""
-    from chamados import __version__
-
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": f"chamados/{__version__}",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chamados.reports.catalog import AGE_BUCKETS
-from chamados.sla.clocks import SlaClock
+from chamados.tracking import SlaClock
 from chamados.workflows.registry import WorkflowRegistry
 
 __all__ = [

@@ -34,14 +34,12 @@ from chamados.events import (
     TicketEvent,
     TicketOpened,
 )
-from chamados.model import PartyKind, Ticket
+from chamados.model import Ticket
 from chamados.sla.calendar import BusinessCalendar
 from chamados.tracking import Breach, Stay, TicketStats
 from chamados.workflows.base import Workflow
 
 __all__ = ["fold"]
-
-_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 
 
 def fold(
@@ -92,7 +90,7 @@ def _apply(
     stay = stats.stay
     if isinstance(event, Replied):
         message = event.message
-        human_team = message.public and not message.automated and message.author.kind in _TEAM
+        human_team = message.counts_as_response
         if human_team and stats.first_response_at is None:
             calendar_s, business_s = _measure(ticket.created_at, event.at, calendar)
             stats = evolve(

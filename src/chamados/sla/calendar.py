@@ -19,6 +19,10 @@ never goes further than ``HORIZON_YEARS`` from where it started. A duration long
 the calendar can open within the horizon (an upper bound worked out from the weekly
 hours at construction) is refused before any search. So the work of one call is at most
 two expanded years and about a hundred year totals, whatever it is asked.
+
+Why one long module (about 970 lines): it is one engine. The expanded years, the year
+totals and the horizon are private state every method keeps consistent; split across
+modules, each part would reach into the others' internals.
 """
 
 from __future__ import annotations

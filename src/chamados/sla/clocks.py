@@ -1,106 +1,29 @@
-"""SLA clocks: what a clock remembers, and what it says at any instant.
+"""SLA clocks: what a clock says at any instant, derived from what it remembers.
 
 A clock is one policy's measure of one metric on one ticket. It remembers only facts
 taken from the ticket's history: when its cycle started, the spans of time it ran,
 whether it runs now, when it stopped, and which warnings and breach it has reported
-(``Cycle``). Everything else (due time, breach time, time left, time paused) is derived
-from those facts with the policy's calendar and the ticket's current priority, so a
-change of priority, target or calendar applies at once and never loses paused time
-(``measure``).
+(``Cycle``, a value the ticket keeps: ``chamados.tracking``). Everything else (due
+time, breach time, time left, time paused) is derived from those facts with the policy's
+calendar and the ticket's current priority, so a change of priority, target or calendar
+applies at once and never loses paused time (``measure``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal
 
 import pendulum
-from attrs import evolve, frozen
+from attrs import frozen
 
 from chamados.sla.calendar import BusinessCalendar
 from chamados.sla.policy import SlaPolicy, Target, TargetPart
+from chamados.tracking import ClockStatus, Cycle, SlaClock, SlaState, Span
 
+# Cycle, SlaClock and SlaState are the values a ticket keeps (chamados.tracking); they
+# are re-exported here, where the SLA package has always offered them.
 __all__ = ["Cycle", "Measure", "SlaClock", "SlaState", "measure", "run_out"]
-
-Span = tuple[pendulum.DateTime, pendulum.DateTime]
-ClockStatus = Literal["running", "paused", "met", "breached"]
-
-
-@frozen
-class Cycle:
-    """The facts of one run of one clock, taken from the ticket's history."""
-
-    policy: str
-    metric: str
-    number: int
-    started_at: pendulum.DateTime
-    spans: tuple[Span, ...] = ()
-    running_since: pendulum.DateTime | None = None
-    stopped_at: pendulum.DateTime | None = None
-    warned: frozenset[str] = frozenset()
-    breach_reported: bool = False
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(policy, metric)``: a ticket has one current cycle per key."""
-        return (self.policy, self.metric)
-
-    def pause(self, at: pendulum.DateTime) -> Cycle:
-        """Stop counting at ``at``, keeping the span that ran."""
-        if self.running_since is None:
-            return self
-        span = (self.running_since, at)
-        spans = (*self.spans, span) if at > self.running_since else self.spans
-        return evolve(self, spans=spans, running_since=None)
-
-    def resume(self, at: pendulum.DateTime) -> Cycle:
-        """Count again from ``at``."""
-        return self if self.running_since is not None else evolve(self, running_since=at)
-
-    def stop(self, at: pendulum.DateTime) -> Cycle:
-        """End the cycle at ``at`` (the metric was met)."""
-        return evolve(self.pause(at), stopped_at=at)
-
-
-@frozen
-class SlaState:
-    """What the SLA engine keeps on a ticket between commands.
-
-    ``fingerprint`` names the policies (and their pause rules) the cycles were built
-    under: when it no longer matches, the clocks are rebuilt from the whole history.
-    """
-
-    fingerprint: str
-    status: str
-    cycles: tuple[Cycle, ...] = ()
-    team_replied: bool = False
-    last_public_by_team: bool = False
-
-
-@frozen
-class SlaClock:
-    """One clock as it stands at ``computed_at``: the view users read.
-
-    ``status`` is ``running``, ``paused``, ``met`` or ``breached`` (a clock that ran out
-    stays ``breached`` even when the metric is met later; ``met_at`` then says when).
-    ``due_at`` is ``None`` while paused. ``remaining`` is the time left of the measure
-    closest to running out (negative once breached); ``paused_for`` the wall-clock time
-    the cycle spent paused.
-    """
-
-    policy: str
-    metric: str
-    cycle: int
-    status: ClockStatus
-    target: str
-    started_at: pendulum.DateTime
-    due_at: pendulum.DateTime | None
-    breached_at: pendulum.DateTime | None
-    met_at: pendulum.DateTime | None
-    paused_for: timedelta
-    remaining: timedelta
-    computed_at: pendulum.DateTime
 
 
 @frozen

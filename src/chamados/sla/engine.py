@@ -56,8 +56,9 @@ from chamados.events import (
 from chamados.exceptions import ConfigurationError
 from chamados.model import Category, Owner, Party, PartyKind, Ticket
 from chamados.sla.calendar import BusinessCalendar
-from chamados.sla.clocks import Cycle, Measure, SlaClock, SlaState, measure, run_out
+from chamados.sla.clocks import Measure, measure, run_out
 from chamados.sla.policy import TEAM_METRICS, SlaPolicy, applicable
+from chamados.tracking import Cycle, SlaClock, SlaState
 from chamados.workflows.base import Status, Workflow
 from chamados.workflows.registry import WorkflowRegistry
 
@@ -66,7 +67,6 @@ __all__ = ["SLA_ACTOR", "SlaEngine"]
 SLA_ACTOR = Party.system("sla", name="SLA")
 """The party SLA events are recorded as."""
 
-_TEAM = frozenset({PartyKind.AGENT, PartyKind.SYSTEM})
 History = Callable[[], Sequence[TicketEvent]]
 Note = tuple[type[SlaEvent], Cycle, pendulum.DateTime]
 
@@ -174,11 +174,9 @@ class _Fold:
 
     def replied(self, event: Replied) -> None:
         message = event.message
-        if not message.public or message.automated:
-            return
         at = event.at
         author = message.author
-        if author.kind in _TEAM:
+        if message.counts_as_response:
             active = self.workflow.status_of(self.status).category.is_active
             for policy in self.policies:
                 self.stop(policy, "first_response", at)
@@ -188,7 +186,10 @@ class _Fold:
                     self.start(policy, "periodic_update", at)
             self.team_replied = True
             self.last_public_by_team = True
-        elif author == self.requester:
+            return
+        if not message.public or message.automated:
+            return  # an internal note or a machine's message starts and stops nothing
+        if author == self.requester:
             if self.team_replied and self.last_public_by_team:
                 for policy in self.policies:
                     if self.open_cycle(policy, "next_response") is None:
@@ -351,7 +352,7 @@ class SlaEngine:
             notes = new_clocks + fold.notes
         state = fold.state(fingerprint)
         state = self._report(command, state, policies, notes, fold.status_at)
-        self._publish(ticket, state, policies, now)
+        self._update_ticket(ticket, state, policies, now)
 
     def refresh(self, ticket: Ticket, now: pendulum.DateTime, history: History) -> None:
         """Set ``ticket.sla_clocks`` as they stand at ``now`` (nothing is recorded)."""
@@ -363,7 +364,7 @@ class SlaEngine:
         if state is None or state.fingerprint != fingerprint:
             workflow = self.workflows.get(ticket.workflow, ticket_id=ticket.id)
             state = self._replay(ticket, policies, workflow, history()).state(fingerprint)
-        self._publish(ticket, state, policies, now)
+        self._update_ticket(ticket, state, policies, now)
 
     # -- inside -----------------------------------------------------------------------------
 
@@ -488,14 +489,15 @@ class SlaEngine:
     def _fields(cycle: Cycle, extra: dict[str, Any]) -> dict[str, Any]:
         return {"policy": cycle.policy, "metric": cycle.metric, "cycle": cycle.number, **extra}
 
-    def _publish(
+    def _update_ticket(
         self,
         ticket: Ticket,
         state: SlaState,
         policies: Sequence[SlaPolicy],
         now: pendulum.DateTime,
     ) -> None:
-        """Store the state, the clocks as of ``now``, and the next instant to look again."""
+        """Set on ``ticket`` the state, the clocks as of ``now``, and the next instant the
+        monitor must look at it again."""
         clocks: list[SlaClock] = []
         deadline: pendulum.DateTime | None = None
         for cycle in state.cycles:

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from chamados import limits
-from chamados.conditions import Condition, TicketPredicate, compile_condition
 from chamados.exceptions import ConfigurationError
 from chamados.model import Category, Priority, Ticket
+from chamados.policies import Condition, TicketPredicate, compile_condition
 from chamados.sla.calendar import BusinessCalendar
 
 __all__ = [
@@ -223,7 +223,7 @@ def _pause_sets(pause_on: PauseSpec, metrics: Iterable[str]) -> dict[str, frozen
 class SlaPolicy:
     """Targets for a kind of ticket, on one calendar.
 
-    ``when`` chooses tickets (see ``chamados.conditions``; ``None``: every ticket).
+    ``when`` chooses tickets (see ``chamados.policies.compile_condition``; ``None``: every ticket).
     Policies sharing a ``group`` compete: the first in the ``Helpdesk``'s list that matches
     wins, so a group ends with its default (``when=None``). Policies without a group
     apply whenever they match, so a marketplace's SLA and the store's own can run on the

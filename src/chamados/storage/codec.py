@@ -23,9 +23,8 @@ import pendulum
 from chamados import events as events_module
 from chamados.exceptions import StorageError
 from chamados.model import Category, Message, Owner, Party, PartyKind, Priority, Ticket
-from chamados.sla.clocks import Cycle, SlaClock, SlaState
 from chamados.storage.port import IdempotencyRecord
-from chamados.tracking import Breach, Stay, TicketStats
+from chamados.tracking import Breach, Cycle, SlaClock, SlaState, Stay, TicketStats
 
 __all__ = ["decode", "dumps", "encode", "loads"]
 

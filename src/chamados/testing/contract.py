@@ -29,10 +29,10 @@ from chamados.exceptions import (
 )
 from chamados.ids import new_uid
 from chamados.model import Message, Party, Priority, Ticket
-from chamados.sla.clocks import ClockStatus, SlaClock
 from chamados.storage.outbox import Settlement
 from chamados.storage.port import DuplicateKeyError, Storage, TicketQuery
 from chamados.testing.factories import make_ticket
+from chamados.tracking import ClockStatus, SlaClock
 
 __all__ = ["StorageContract"]
 

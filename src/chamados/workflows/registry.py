@@ -16,6 +16,8 @@ from chamados.exceptions import ConfigurationError, UnknownWorkflowError, Workfl
 from chamados.model import Ticket
 from chamados.workflows.base import Workflow, WorkflowOptions
 from chamados.workflows.guards import check_unchanged, steps_of
+from chamados.workflows.returns import ReturnsWorkflow
+from chamados.workflows.standard import StandardWorkflow
 
 __all__ = ["WorkflowRegistry"]
 
@@ -40,9 +42,6 @@ class WorkflowRegistry:
     @classmethod
     def with_builtins(cls) -> WorkflowRegistry:
         """A registry holding the standard and the returns workflows; ``standard`` is default."""
-        from chamados.workflows.returns import ReturnsWorkflow
-        from chamados.workflows.standard import StandardWorkflow
-
         registry = cls(default="standard")
         registry.register(StandardWorkflow)
         registry.register(ReturnsWorkflow)

@@ -1,14 +1,18 @@
 """Policies: what a support lead configures besides SLAs, behind one front door.
 
 Priority rules (``PriorityPolicy``, ``PriorityRule``), routing to sectors
-(``RoutingPolicy``, ``Route``), agents and how to assign them (``Agents``, ``Agent``,
+(``RoutingPolicy``, ``TeamRoute``), agents and how to assign them (``Agents``, ``Agent``,
 ``LeastLoaded``, ``RoundRobin``, ``Skills``), the work queue's order (``queue_order``),
 actions on SLA warnings and breaches (``SlaAction``), conditions on tickets
 (``compile_condition``) and the TOML file that holds them all (``load_policies``,
 ``parse_policies``), bundled by ``Policies`` for ``Helpdesk(policies=...)``.
 
 Import these names from here (``Policies`` and ``SlaAction`` also from ``chamados``);
-the modules behind this door are private and may move.
+the modules behind this door may move. They are ``conditions``, ``priority``,
+``routing`` (agents, strategies, queue order), ``actions``, ``toml`` (the file, read
+into parts), ``explain`` (a ticket described to explain them) and ``bundle``
+(``Policies``). They import only the ticket, its events and the small leaves: the desk
+applies them to a command (``chamados.desk.automation``), never the other way round.
 
 >>> from chamados.policies import PriorityPolicy, PriorityRule
 >>> from chamados.testing import make_ticket
@@ -17,20 +21,26 @@ the modules behind this door are private and may move.
 'high'
 """
 
-from chamados.automation import AUTOMATION, Policies, SlaAction
-from chamados.conditions import Condition, TicketPredicate, compile_condition, describe_condition
-from chamados.config import load_policies, open_arguments, parse_policies
-from chamados.priority import PriorityDecision, PriorityPolicy, PriorityRule, RuleFiring
-from chamados.routing import (
+from chamados.policies.actions import AUTOMATION, SlaAction
+from chamados.policies.bundle import Policies, load_policies, parse_policies
+from chamados.policies.conditions import (
+    Condition,
+    TicketPredicate,
+    compile_condition,
+    describe_condition,
+)
+from chamados.policies.explain import open_arguments
+from chamados.policies.priority import PriorityDecision, PriorityPolicy, PriorityRule, RuleFiring
+from chamados.policies.routing import (
     Agent,
     Agents,
     AssignmentStrategy,
     LeastLoaded,
     RoundRobin,
-    Route,
     RoutingDecision,
     RoutingPolicy,
     Skills,
+    TeamRoute,
     next_due,
     queue_order,
 )
@@ -47,12 +57,12 @@ __all__ = [
     "PriorityPolicy",
     "PriorityRule",
     "RoundRobin",
-    "Route",
     "RoutingDecision",
     "RoutingPolicy",
     "RuleFiring",
     "Skills",
     "SlaAction",
+    "TeamRoute",
     "TicketPredicate",
     "compile_condition",
     "describe_condition",

@@ -1,8 +1,7 @@
-"""Automation: priority and routing policies, assignment, and actions on SLA events,
-applied to a command as it runs.
+"""Automation: the policies a support lead configures (``chamados.policies``), applied to
+a command as it runs.
 
-``Policies`` bundles what a support lead configures (in Python or in a TOML file, see
-``chamados.config``). The ``Helpdesk`` calls in here at fixed points of a command:
+The ``Helpdesk`` calls in here at fixed points of a command:
 
 - on open: route to a team, decide the priority, and assign an agent if asked;
 - when fields change: decide the priority again, unless a person set it;
@@ -16,14 +15,10 @@ reason a person typed, if any, stays in ``reason``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from attrs import field, frozen
-
-from chamados import limits
 from chamados.command import Command
-from chamados.conditions import describe_condition
 from chamados.events import (
     Assigned,
     Cause,
@@ -33,121 +28,19 @@ from chamados.events import (
     SlaWarning,
     TicketEvent,
 )
-from chamados.exceptions import ConfigurationError, InvalidTicketError
-from chamados.limits import check_optional_text
 from chamados.model import Party, Ticket
-from chamados.priority import PriorityPolicy
-from chamados.routing import (
-    Agent,
-    Agents,
-    AssignmentStrategy,
-    LeastLoaded,
-    RoutingPolicy,
-    Skills,
-)
+from chamados.policies import AUTOMATION, Agent, Policies, Skills, describe_condition
+from chamados.policies.routing import Load
 
-__all__ = ["AUTOMATION", "Policies", "SlaAction"]
-
-AUTOMATION = Party.system("automacao", name="Automação")
-"""The party automatic decisions are recorded as."""
-
-
-@frozen(kw_only=True)
-class SlaAction:
-    """What to do when an SLA clock warns or breaches.
-
-    ``on`` is ``"warning"`` or ``"breach"``; ``metric``, ``policy`` and ``threshold``
-    (``"75%"``, ``"30min left"``) narrow which events match (``None``: any). Effects:
-    ``raise_by`` steps of priority (and the priority then sticks, like a manual one),
-    ``escalate`` one support level (to ``escalate_to`` team, if given), ``reassign`` to
-    another agent by the desk's assignment strategy, ``add_tag``.
-    """
-
-    on: Literal["warning", "breach"]
-    metric: str | None = None
-    policy: str | None = None
-    threshold: str | None = None
-    raise_by: int = 0
-    escalate: bool = False
-    escalate_to: str | None = None
-    reassign: bool = False
-    add_tag: str | None = None
-    name: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        where = f"SLA action {self.name!r}" if self.name else "an SLA action"
-        if self.on not in ("warning", "breach"):
-            raise ConfigurationError(f"{where}: on must be 'warning' or 'breach'", key="on")
-        if not (self.raise_by or self.escalate or self.reassign or self.add_tag):
-            raise ConfigurationError(
-                f"{where} does nothing: give raise, escalate, reassign or tag", key="on"
-            )
-        for key, value, limit in (
-            ("escalate_to", self.escalate_to, limits.TEAM),
-            ("add_tag", self.add_tag, limits.TAG),
-        ):
-            try:
-                check_optional_text(value, field=key, limit=limit)
-            except InvalidTicketError as error:
-                raise ConfigurationError(f"{where}: {error}", key=key) from None
-
-    def matches(self, event: SlaEvent) -> bool:
-        """True when ``event`` triggers this action."""
-        kind = SlaWarning if self.on == "warning" else SlaBreached
-        if not isinstance(event, kind):
-            return False
-        if self.metric is not None and event.metric != self.metric:
-            return False
-        if self.policy is not None and event.policy != self.policy:
-            return False
-        return not (
-            self.threshold is not None and getattr(event, "threshold", None) != self.threshold
-        )
-
-
-def _actions(value: Iterable[SlaAction]) -> tuple[SlaAction, ...]:
-    actions = tuple(value)
-    for action in actions:
-        if not isinstance(action, SlaAction):
-            raise ConfigurationError(f"{action!r} is not an SlaAction", key="sla_actions")
-    return actions
-
-
-@frozen(kw_only=True)
-class Policies:
-    """Everything a support lead configures besides SLAs.
-
-    ``assign_on_open`` and ``assign_on_escalation`` run the ``assignment`` strategy (the
-    least loaded agent by default) when a ticket is opened or escalated.
-    """
-
-    priority: PriorityPolicy | None = None
-    routing: RoutingPolicy | None = None
-    agents: Agents | None = None
-    assignment: AssignmentStrategy = field(factory=LeastLoaded)
-    assign_on_open: bool = False
-    assign_on_escalation: bool = False
-    sla_actions: tuple[SlaAction, ...] = field(default=(), converter=_actions)
-
-    def __attrs_post_init__(self) -> None:
-        wants_agents = self.assign_on_open or self.assign_on_escalation
-        if wants_agents and self.agents is None:
-            raise ConfigurationError(
-                "automatic assignment needs agents: pass agents=Agents([...])", key="agents"
-            )
-        if any(a.reassign for a in self.sla_actions) and self.agents is None:
-            raise ConfigurationError("SLA actions that reassign need agents", key="agents")
-
-    @classmethod
-    def from_toml(cls, path: str) -> Policies:
-        """Read policies from a TOML file (see ``chamados.policies.load_policies``)."""
-        from chamados.config import load_policies
-
-        policies: Policies = load_policies(path)
-        return policies
-
-
-Load = Callable[[str], int]
+__all__ = [
+    "assign",
+    "candidates",
+    "decide_priority",
+    "may_take",
+    "new_sla_events",
+    "route",
+    "run_sla_actions",
+]
 
 
 def _why(why: str) -> str | None:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chamados.config import load_policies, parse_policies
 from chamados.exceptions import ConfigurationError
+from chamados.policies import load_policies, parse_policies
 
 
 def loading(tmp_path: Path, content: bytes) -> str:
