@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chamados import MemoryStorage, StorageError
+from chamados import MemoryStorage, StorageError, TicketNotFoundError
 from chamados.testing import StorageContract, make_ticket
 
 
@@ -20,6 +20,28 @@ class TestMemoryStorage(StorageContract):
 
 class TestUnitOfWorkInvariants:
     """The template methods of the port refuse what would break the contract."""
+
+    def test_history_does_not_read_a_ticket_again(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """history() after get() in one unit of work reads the stored ticket once, and
+        still refuses another tenant's ticket."""
+        storage = MemoryStorage()
+        with storage.unit_of_work() as uow:
+            uow.add(make_ticket())
+            uow.commit()
+        reads: list[str] = []
+        with storage.unit_of_work() as uow:
+            read = uow._get
+
+            def counted(ticket_id: str) -> object:
+                reads.append(ticket_id)
+                return read(ticket_id)
+
+            monkeypatch.setattr(uow, "_get", counted)
+            uow.get("T-0001", tenant="loja-1")
+            uow.history("T-0001", tenant="loja-1")
+            assert reads == ["T-0001"]
+            with pytest.raises(TicketNotFoundError):
+                uow.history("T-0001", tenant="loja-2")
 
     def test_a_new_ticket_must_be_at_version_one(self) -> None:
         """add() takes a ticket's first save only."""

@@ -15,7 +15,9 @@ The charts, drawn when the report holds their table and it has rows:
   the report calls ``settled`` (resolved, closed) are left out, since no work waits
   there (the table keeps them).
 
-Every text that comes from the data goes through ``html.escape``.
+Every text that comes from the data goes through ``html.escape``. The module is about
+600 lines because the four charts share one drawing grammar (scales, bars, legends,
+labels) and one stylesheet; each chart is a short function of it.
 
 >>> import pendulum
 >>> from chamados.reports.results import Report

@@ -48,7 +48,7 @@ class IdempotencyRecord:
     """What a command with an idempotency key did: enough to answer a repeat of it.
 
     ``actor`` is the party that sent the command and ``fingerprint`` the fingerprint of
-    its name and arguments (``chamados.idempotency.fingerprint``): a repeat must match
+    its name and arguments (``chamados.desk.idempotency.fingerprint``): a repeat must match
     both. Records stored before they were kept (schema version 1) hold ``None``.
     """
 
@@ -257,8 +257,16 @@ class UnitOfWork(ABC):
         return ticket
 
     def history(self, ticket_id: str, *, tenant: str | None) -> list[TicketEvent]:
-        """The events of ``ticket_id`` in the order they happened (committed ones only)."""
-        self.get(ticket_id, tenant=tenant)
+        """The events of ``ticket_id`` in the order they happened (committed ones only).
+
+        Like ``get``, refuses a ticket of another tenant; a ticket this unit of work
+        already read is not read again for that.
+        """
+        known = self._before.get(ticket_id)
+        if known is None or (tenant is not None and known.tenant != tenant):
+            self.get(ticket_id, tenant=tenant)
+        else:
+            self._check_open()
         return list(self._history(ticket_id))
 
     def find(self, query: TicketQuery) -> list[Ticket]:

@@ -216,7 +216,7 @@ idempotency = sa.Table(
     sa.Column("ticket_id", sa.String(limits.TICKET_ID), nullable=False),
     sa.Column("result", _DOC, nullable=False),
     # Who used the key and the fingerprint of the command's arguments (schema 2; NULL
-    # in rows written before, see chamados.idempotency).
+    # in rows written before, see chamados.desk.idempotency).
     sa.Column("actor_kind", sa.String(32)),
     sa.Column("actor_id", sa.String(limits.ID)),
     sa.Column("fingerprint", sa.String(64)),
