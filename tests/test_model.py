@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chamados import InvalidTicketError, Message, Party, PartyKind, Priority, Ticket, limits
-from chamados.model import Category, Owner, validate_ticket
+from chamados.model import Category, Owner, UncheckedTicket, validate_ticket
 from chamados.testing import make_ticket
 
 
@@ -190,6 +190,28 @@ class TestMessage:
 
 
 class TestTicket:
+    def test_an_unchecked_ticket_is_a_plain_ticket_left_for_the_port_to_check(self) -> None:
+        """UncheckedTicket skips the constructor's check (the storage port checks before
+        staging) and makes a plain Ticket, stored and compared like any other."""
+        at = pendulum.datetime(2026, 3, 2, tz="UTC")
+        fields = {
+            "id": "T-1",
+            "tenant": "loja-1",
+            "channel": "site",
+            "requester": Party.customer("c-1"),
+            "subject": "Oi",
+            "workflow": "standard",
+            "status": "new",
+            "created_at": at,
+            "updated_at": at,
+        }
+        made = UncheckedTicket(**fields, team=5)  # type: ignore[arg-type]
+        assert type(made) is Ticket
+        with pytest.raises(InvalidTicketError) as caught:
+            validate_ticket(made)
+        assert caught.value.field == "team"
+        assert UncheckedTicket(**fields) == Ticket(**fields)
+
     def test_defaults(self) -> None:
         """A new ticket is normal priority, N1, untagged and unassigned."""
         ticket = make_ticket()

@@ -274,6 +274,8 @@ def test_text_at_the_limits_is_stored_and_read_back_exactly(desk: Helpdesk) -> N
         (lambda d, t: d.update(t, actor=ANA, tags=5), InvalidTicketError, "tags"),
         (lambda d, t: open_ticket(d, custom_fields="x"), InvalidTicketError, "custom_fields"),
         (lambda d, t: open_ticket(d, tags=[["a"]]), InvalidTicketError, "tags"),
+        (lambda d, t: open_ticket(d, tags=[5]), InvalidTicketError, "tags"),
+        (lambda d, t: open_ticket(d, tags=["a\x00"]), InvalidTicketError, "tags"),
         (lambda d, t: d.set_priority(t, "high", actor="ana"), InvalidTicketError, "actor"),
         (
             lambda d, t: d.escalate(t, actor=ANA, reason="r", team=["n2"]),

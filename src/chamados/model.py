@@ -35,8 +35,10 @@ __all__ = [
     "PartyKind",
     "Priority",
     "Ticket",
+    "UncheckedTicket",
     "check_custom_fields",
     "check_instant",
+    "check_tags",
     "validate_ticket",
 ]
 
@@ -384,7 +386,8 @@ def _check_optional_party(value: object, field: str) -> None:
         _check_party(value, field)
 
 
-def _check_tags(value: object, field: str) -> None:
+def check_tags(value: object, field: str = "tags") -> None:
+    """Refuse tags that are not a frozenset of at most ``limits.TAGS`` non-empty texts."""
     if not isinstance(value, frozenset):
         raise InvalidTicketError(f"tags must be a frozenset, got {value!r}", field=field)
     if len(value) > limits.TAGS:
@@ -529,7 +532,7 @@ _TICKET_RULES: tuple[tuple[str, int, int, _Rule], ...] = (
     ("team", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
     ("assignee", _OPTIONAL_TEXT, limits.TEAM, _text_rule(limits.TEAM)),
     ("tier", _OTHER, 0, _check_tier),
-    ("tags", _OTHER, 0, _check_tags),
+    ("tags", _OTHER, 0, check_tags),
     ("custom_fields", _OTHER, 0, check_custom_fields),
     ("resolution", _FREE_TEXT, limits.TEXT, _text_rule(limits.TEXT, blank=True)),
     ("resolved_at", _OTHER, 0, _check_optional_instant),
@@ -641,6 +644,20 @@ class Ticket:
     def involves(self, party: Party) -> bool:
         """True when ``party`` is this ticket's requester or partner."""
         return party == self.requester or party == self.partner
+
+
+class UncheckedTicket(Ticket):
+    """Makes a ``Ticket`` without the constructor's check, for code that hands the ticket
+    straight to the storage port, which checks every field before it stages a ticket
+    (``UnitOfWork.add``): the desk's ``open``. Checking at construction too would do the
+    same work twice on every new ticket. The object made is a plain ``Ticket``; anything
+    else builds tickets with the constructor.
+    """
+
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "__class__", Ticket)
 
 
 def _shallow_copy(ticket: Ticket) -> Ticket:

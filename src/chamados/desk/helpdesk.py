@@ -51,6 +51,7 @@ from chamados.model import (
     Ticket,
     _to_tags,
     check_custom_fields,
+    check_tags,
 )
 from chamados.notify.notifier import Notifier
 from chamados.notify.notifiers import Route, routes_of
@@ -319,6 +320,7 @@ class Helpdesk:
         check_optional_text(workflow, field="workflow", limit=limits.NAME)
         check_key(idempotency_key)
         tags = _to_tags(tags)
+        check_tags(tags)
         if custom_fields is not None:
             check_custom_fields(custom_fields)
         if partner is not None:

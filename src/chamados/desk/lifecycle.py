@@ -19,7 +19,7 @@ from chamados.desk.access import check_involved, check_may_fire
 from chamados.desk.conversation import message
 from chamados.events import Cause, Rated, Replied, TicketOpened
 from chamados.exceptions import AccessDeniedError
-from chamados.model import FieldValue, Party, Priority, Ticket
+from chamados.model import FieldValue, Party, Priority, Ticket, UncheckedTicket
 from chamados.policies import AUTOMATION, Policies
 from chamados.workflows.registry import WorkflowRegistry
 
@@ -46,12 +46,13 @@ def new_ticket(
     workflow: str,
     **opening: object,
 ) -> Ticket:
-    """The ticket ``open`` makes, in its workflow's initial state, version 1: the
+    """The ticket ``open`` makes, in its workflow's initial state, version 1 (unchecked
+    here: the storage port checks every field before it stages the ticket): the
     priority given (pinned, as a person set it) or the priority policy's default.
     ``opening`` holds the rest of open's arguments (``body``, ``opened_by``), which
     ``open`` records."""
     default = policies.priority.default if policies.priority is not None else Priority.NORMAL
-    return Ticket(
+    return UncheckedTicket(  # the storage port checks it whole before staging it
         id=ticket_id,
         tenant=tenant,
         channel=channel,
