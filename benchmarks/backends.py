@@ -1,8 +1,10 @@
-"""The storages the storage, outbox and report benchmarks compare, side by side.
+"""The storages the benchmarks compare, side by side, and the SLA policy they keep.
 
 ``backends(postgres=URL, mariadb=URL)`` lists (name, factory) pairs: memory, SQLite in
 a temporary file, and each server whose URL is given (a scratch schema or database,
-dropped afterwards); servers without a URL are left out, saying so.
+dropped afterwards); servers without a URL are left out, saying so. ``store_policy()``
+is the policy of a store on business hours with three targets, the one the command
+benchmarks keep clocks for.
 """
 
 from __future__ import annotations
@@ -10,13 +12,35 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from chamados import MemoryStorage, Storage
+from chamados.sla import BusinessCalendar, SlaPolicy, Target
 from chamados.storage.sql import SqlStorage
 from chamados.testing.databases import scratch_database
 
 Backend = tuple[str, Callable[[], AbstractContextManager[Storage]]]
+
+H = timedelta(hours=1)
+
+
+def store_policy() -> list[SlaPolicy]:
+    """One policy, three clocks: first response in 4 business hours, next response in 8,
+    resolution in 3 business days; Monday to Friday 09:00-18:00 in São Paulo."""
+    calendar = BusinessCalendar.brazil(subdivision="SP", hours={"mon-fri": "09:00-18:00"})
+    return [
+        SlaPolicy(
+            name="loja",
+            calendar=calendar,
+            targets={
+                "first_response": Target(business=4 * H),
+                "next_response": Target(business=8 * H),
+                "resolution": Target(business_days=3),
+            },
+            warn_at=[0.75],
+        )
+    ]
 
 
 @contextmanager

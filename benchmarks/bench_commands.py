@@ -13,20 +13,19 @@ Rows:
   events, version-checked commit.
 
 The goal (issue 2) is that a command costs at most twice the bare restore-and-send.
-Each figure is the median of several timed rounds; all run in one process, one after the
-other, so they share the machine's state.
+The rows are timed in interleaved rounds (``harness.compare``: each round runs every row,
+in a rotating order), and each row's cost is given as a ratio to the bare machine taken
+round by round, with its spread.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
+from harness import Contender, compare, describe_machine
 from statemachine import Event, State, StateChart
 
 from chamados import Helpdesk, Party
@@ -62,27 +61,11 @@ class Model:
         self.status = status
 
 
-def measure(work: Callable[[], Any], seconds: float, rounds: int = 5) -> float:
-    """Median operations per second over ``rounds`` rounds of about ``seconds`` each."""
-    rates = []
-    for _ in range(rounds):
-        gc.collect()
-        count, start = 0, time.perf_counter()
-        deadline = start + seconds / rounds
-        while True:
-            for _ in range(50):
-                work()
-            count += 50
-            now = time.perf_counter()
-            if now >= deadline:
-                break
-        rates.append(count / (now - start))
-    return statistics.median(rates)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per row (default 1)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds (9)")
+    parser.add_argument("--seconds", type=float, default=0.2, help="per row a round (0.2)")
+    parser.add_argument("--ops", type=int, default=None, help="fixed calls a round instead")
     args = parser.parse_args(argv)
 
     bare = bare_chart()
@@ -130,9 +113,12 @@ def main(argv: list[str] | None = None) -> int:
 
     fresh: list[str] = []
 
+    def top_up() -> None:  # untimed, before each round: tickets to resolve
+        fresh.extend(opened() for _ in range(max(0, 3000 - len(fresh))))
+
     def cmd_resolve() -> None:
         if not fresh:
-            fresh.extend(opened() for _ in range(500))
+            top_up()
         desk.resolve(fresh.pop(), actor=agent, summary="Resolvido")
 
     rows: list[tuple[str, Callable[[], Any]]] = [
@@ -143,13 +129,21 @@ def main(argv: list[str] | None = None) -> int:
         ("Helpdesk.transition", cmd_transition),
         ("Helpdesk.resolve", cmd_resolve),
     ]
-    results = {name: measure(work, args.seconds) for name, work in rows}
-    floor = results[rows[0][0]]
-    print(f"python {sys.version.split()[0]}, {args.seconds:.1f}s per row, median of 5 rounds")
-    print(f"{'operation':<40} {'ops/s':>10} {'µs/op':>9} {'× bare':>8}")
-    for name, rate in results.items():
-        micros = 1e6 / rate
-        print(f"{name:<40} {1e6 / micros:>10,.0f} {micros:>9.1f} {micros / (1e6 / floor):>8.2f}")
+    results = compare(
+        [
+            Contender(name, work, before=top_up if work is cmd_resolve else None)
+            for name, work in rows
+        ],
+        rounds=args.rounds,
+        seconds=args.seconds,
+        ops=args.ops,
+    )
+    print(f"{describe_machine('python-statemachine')}; {results.rounds} interleaved rounds")
+    results.print_times()
+    bare = rows[0][0]
+    results.print_ratios(
+        [(bare, name) for name, _ in rows[1:]], title="cost relative to the bare machine:"
+    )
     return 0
 
 
