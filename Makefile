@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck layers pytest bench bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports clean
+.PHONY: demo test lint typecheck layers pytest bench bench-peers bench-commands bench-history bench-calendar bench-sla bench-storage bench-outbox bench-reports clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chamados needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -41,25 +41,33 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	@touch $(BENCH_STAMP)
 
-bench: bench-commands bench-calendar bench-sla bench-storage bench-outbox bench-reports
+# Every benchmark (docs/benchmarks.md); the SQL ones read CHAMADOS_TEST_POSTGRES_URL and
+# CHAMADOS_TEST_MARIADB_URL. BENCH_ARGS passes options to one of them.
+bench: bench-peers bench-commands bench-history bench-calendar bench-sla bench-storage bench-outbox bench-reports
+
+bench-peers: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench_peers.py $(BENCH_ARGS)
 
 bench-commands: $(STAMP)
-	$(BIN)/python benchmarks/bench_commands.py
+	$(BIN)/python benchmarks/bench_commands.py $(BENCH_ARGS)
+
+bench-history: $(STAMP)
+	$(BIN)/python benchmarks/bench_history.py $(BENCH_ARGS)
 
 bench-calendar: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_calendar.py
+	$(BIN)/python benchmarks/bench_calendar.py $(BENCH_ARGS)
 
 bench-sla: $(STAMP)
-	$(BIN)/python benchmarks/bench_sla.py
+	$(BIN)/python benchmarks/bench_sla.py $(BENCH_ARGS)
 
 bench-storage: $(STAMP)
-	$(BIN)/python benchmarks/bench_storage.py
+	$(BIN)/python benchmarks/bench_storage.py $(BENCH_ARGS)
 
 bench-outbox: $(STAMP)
-	$(BIN)/python benchmarks/bench_outbox.py
+	$(BIN)/python benchmarks/bench_outbox.py $(BENCH_ARGS)
 
 bench-reports: $(STAMP)
-	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_reports.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
