@@ -2,9 +2,12 @@
 
 Run:  .venv/bin/python benchmarks/bench_outbox.py      (or make bench-outbox)
 
-The outbox is filled with ``--messages`` events (10 per ticket, so per-ticket order is
-in play) written straight into it, then one relay drains it through a notifier that
-does nothing, timed from the first claim to the last settlement. Two relay settings:
+Before each timed drain the outbox gets ``--messages`` new events (10 per ticket, so
+per-ticket order is in play) through a unit of work (``UnitOfWork.enqueue``, untimed),
+then one relay drains them through a notifier that does nothing, timed from the first
+claim to the last settlement. Every backend and setting is a contender of the same
+interleaved rounds (``harness.compare``); the ratio is each one's time per message
+over memory's with ``timeout=None``. Two relay settings:
 ``timeout=None`` (each delivery called in the relay's thread: the cost of the outbox
 itself) and the default ``timeout=60`` (each delivery in a guard thread that the relay
 can give up on: what a production relay pays for surviving a hung notifier).
@@ -19,27 +22,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import uuid
+from contextlib import ExitStack
+from itertools import count
 
 import attrs
-import sqlalchemy as sa
 from backends import backends
+from harness import Contender, compare, describe_machine
 
-from chamados import MemoryStorage, Party, Storage
+from chamados import Party, Storage
 from chamados.events import TicketEvent, TicketOpened
 from chamados.model import Priority
 from chamados.notify import CallableNotifier, OutboxRelay
-from chamados.storage.sql import SqlStorage
-from chamados.storage.sql import schema as sql
-from chamados.storage.sql.outbox import outbox_row
 from chamados.testing import FakeClock
 
 CLOCK = FakeClock("2026-03-02T09:00:00-03:00")
+FILLS = count()
 
 
-def events(count: int) -> list[TicketEvent]:
-    """``count`` events, ten per ticket."""
+def events(count_: int) -> list[TicketEvent]:
+    """``count_`` events, ten per ticket, of tickets no earlier fill used."""
+    fill = next(FILLS)
     template = TicketOpened(
         id="x",
         ticket_id="x",
@@ -56,66 +59,88 @@ def events(count: int) -> list[TicketEvent]:
     )
     return [
         attrs.evolve(
-            template, id=uuid.uuid4().hex, ticket_id=f"T-{n // 10:06d}", version=n % 10 + 1
+            template,
+            id=uuid.uuid4().hex,
+            ticket_id=f"T-{fill:04d}-{n // 10:06d}",
+            version=n % 10 + 1,
         )
-        for n in range(count)
+        for n in range(count_)
     ]
 
 
-def fill(storage: Storage, batch: list[TicketEvent]) -> None:
-    if isinstance(storage, SqlStorage):
-        storage.check()
-        with storage.engine.begin() as conn:
-            for start in range(0, len(batch), 5000):
-                conn.execute(
-                    sa.insert(sql.outbox),
-                    [outbox_row(e) for e in batch[start : start + 5000]],
-                )
-        return
-    assert isinstance(storage, MemoryStorage)
-    with storage._lock:
-        storage._outbox.add(batch)
+def fill(storage: Storage, messages: int) -> None:
+    with storage.unit_of_work() as uow:
+        uow.enqueue(events(messages))
+        uow.commit()
 
 
-def drain(storage: Storage, timeout: float | None, batch: int) -> tuple[float, int]:
-    delivered = 0
+class Drain:
+    """One relay setting on one storage: fill (untimed), then drain (timed)."""
 
-    def nothing(event: TicketEvent) -> None:
-        nonlocal delivered
-        delivered += 1
+    def __init__(self, storage: Storage, timeout: float | None, batch: int, messages: int):
+        self.storage = storage
+        self.messages = messages
+        self.delivered = 0
+        self.relay = OutboxRelay(
+            storage.outbox(),
+            [CallableNotifier(self.nothing)],
+            clock=CLOCK,
+            batch=batch,
+            timeout=timeout,
+        )
 
-    relay = OutboxRelay(
-        storage.outbox(), [CallableNotifier(nothing)], clock=CLOCK, batch=batch, timeout=timeout
-    )
-    start = time.perf_counter()
-    while relay.run_once().claimed:
-        pass
-    return time.perf_counter() - start, delivered
+    def nothing(self, event: TicketEvent) -> None:
+        self.delivered += 1
+
+    def fill(self) -> None:
+        fill(self.storage, self.messages)
+
+    def drain(self) -> None:
+        before = self.delivered
+        while self.relay.run_once().claimed:
+            pass
+        assert self.delivered - before == self.messages, self.delivered - before
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="outbox relay throughput")
-    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--messages", type=int, default=2_000, help="a drain (2,000)")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("CHAMADOS_TEST_POSTGRES_URL"))
     parser.add_argument("--mariadb", default=os.environ.get("CHAMADOS_TEST_MARIADB_URL"))
     args = parser.parse_args(argv)
     chosen = backends(postgres=args.postgres, mariadb=args.mariadb)
     print(
-        f"python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}; "
-        f"{args.messages:,} messages, 10 per ticket, batch {args.batch}, a no-op notifier"
+        f"{describe_machine('SQLAlchemy')}; {args.messages:,} messages a drain, 10 per "
+        f"ticket, batch {args.batch}, a no-op notifier; {args.rounds} interleaved rounds"
     )
-    print(f"{'backend':<14}{'timeout=None':>16}{'timeout=60 s':>16}")
-    for name, make in chosen:
-        figures = []
-        for timeout in (None, 60.0):
-            with make() as storage:
-                fill(storage, events(args.messages))
-                seconds, delivered = drain(storage, timeout, args.batch)
-                assert delivered == args.messages, delivered
-                assert storage.outbox().counts()["delivered"] == args.messages
-            figures.append(args.messages / seconds)
-        print(f"{name:<14}" + "".join(f"{rate:>12,.0f} msg/s" for rate in figures))
+    with ExitStack() as stack:
+        contenders = []
+        for name, make in chosen:
+            for timeout in (None, 60.0):
+                # A storage of its own per setting: each drain finds only its messages.
+                drain = Drain(stack.enter_context(make()), timeout, args.batch, args.messages)
+                contenders.append(
+                    Contender(
+                        f"{name} timeout={timeout}",
+                        drain.drain,
+                        before=drain.fill,
+                        per_call=args.messages,
+                        ops=1,
+                        warmup=1,
+                    )
+                )
+        results = compare(contenders, rounds=args.rounds)
+    results.print_times(unit="message")
+    print(
+        "  messages per second (median): "
+        + ", ".join(f"{c.name} {1 / results.median(c.name):,.0f}" for c in contenders)
+    )
+    floor = contenders[0].name
+    results.print_ratios(
+        [(floor, c.name) for c in contenders[1:]], title=f"  time per message / {floor}'s:"
+    )
     return 0
 
 

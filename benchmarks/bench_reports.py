@@ -6,9 +6,14 @@ A simulated store (``chamados.testing.workload``: tickets answered sooner or lat
 waiting on customers and sellers, escalated, resolved, reopened, rated, with the SLA
 monitor running) produces ``--seed-tickets`` tickets with realistic histories through a
 real ``Helpdesk``. Their facts (the ticket rows and their facts rows, SLA outcomes,
-breaches and stays) are then copied, a week apart, up to ``--tickets``
-tickets, written straight into each storage. Timed: ``desk.report()`` (all twelve
-indicators, default cuts) and each indicator alone, median of ``--rounds`` runs.
+breaches and stays) are then copied, a week apart, into two storages of each backend:
+one of ``--small`` tickets (10,000) and one of ``--tickets`` (100,000); the most recent
+week is the same in both. Timed in interleaved rounds (``harness.compare``, one call a
+round): ``desk.report()`` over everything (all twelve indicators, default cuts) and over
+the last 7 days, on both storages: a report over a window should not depend on how much
+is stored (the ratio 100,000 / 10,000 near 1), and the whole report over 100,000
+tickets should take under 1 s on PostgreSQL, under 2 s on SQLite. Then each indicator
+alone over everything on the large storage, interleaved too.
 
 SQL backends: SQLite in a file, and the PostgreSQL / MariaDB of
 ``CHAMADOS_TEST_POSTGRES_URL`` / ``CHAMADOS_TEST_MARIADB_URL`` (or ``--postgres`` /
@@ -19,16 +24,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from backends import backends
+from harness import Contender, compare, describe_machine
 
 from chamados import Helpdesk, MemoryStorage, SequentialIds, Storage
 from chamados.model import Ticket
@@ -93,10 +99,19 @@ def copies(
 
 
 def fill(storage: Storage, rows: Iterator[tuple[Ticket, list[Stay]]]) -> None:
-    if isinstance(storage, MemoryStorage):
-        for ticket, stays in rows:
-            storage._tickets[ticket.id] = ticket
-            storage._stays.extend(stays)
+    if isinstance(storage, MemoryStorage):  # through the port, 5,000 a unit of work
+        done = False
+        while not done:
+            with storage.unit_of_work() as uow:
+                for n, (ticket, stays) in enumerate(rows):
+                    ticket.version = 1  # a new ticket's first save
+                    uow.add(ticket)
+                    uow.add_stays(stays)
+                    if n == 4999:
+                        break
+                else:
+                    done = True
+                uow.commit()
         return
     assert isinstance(storage, SqlStorage)
     storage.check()
@@ -131,54 +146,76 @@ def fill(storage: Storage, rows: Iterator[tuple[Ticket, list[Stay]]]) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
-def timed(work: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="indicators over many tickets")
     parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--seed-tickets", type=int, default=2_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("CHAMADOS_TEST_POSTGRES_URL"))
     parser.add_argument("--mariadb", default=os.environ.get("CHAMADOS_TEST_MARIADB_URL"))
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-indicators", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     tickets, stays, now = seed(args.seed_tickets)
     print(
-        f"python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}; {args.tickets:,} "
-        f"tickets copied from {len(tickets):,} simulated ones ({len(stays):,} stays; "
-        f"seeding took {time.perf_counter() - started:.1f} s); median of {args.rounds}"
+        f"{describe_machine('SQLAlchemy')}; {len(tickets):,} simulated tickets "
+        f"({len(stays):,} stays; seeding took {time.perf_counter() - started:.1f} s), "
+        f"copied a week apart; {args.rounds} interleaved rounds, one call each"
     )
     chosen = backends(
         postgres=args.postgres, mariadb=args.mariadb, with_memory=not args.skip_memory
     )
-    results: dict[str, dict[str, float]] = {}
+    week = now.subtract(days=7)
+    sizes = (args.small, args.tickets)
     for name, make in chosen:
-        with make() as storage:
-            started = time.perf_counter()
-            fill(storage, copies(tickets, stays, args.tickets))
-            loading = time.perf_counter() - started
-            desk = Helpdesk(storage=storage, clock=FakeClock(now.isoformat()))
-            figures = {"report": timed(desk.report, args.rounds)}
-            for indicator in INDICATORS:
-                by = DEFAULT_CUTS[indicator]
-                figures[indicator] = timed(
-                    lambda i=indicator, b=by, d=desk: d.indicator(i, by=b), args.rounds
+        with ExitStack() as stack:
+            desks = {}
+            for size in sizes:
+                storage = stack.enter_context(make())
+                started = time.perf_counter()
+                fill(storage, copies(tickets, stays, size))
+                print(
+                    f"  {name}: {size:,} tickets loaded in {time.perf_counter() - started:.1f} s"
                 )
-            results[name] = figures
-            print(f"  {name}: loaded in {loading:.1f} s")
-    names = list(results)
-    print(f"\n{'':<20}" + "".join(f"{n:>14}" for n in names))
-    for row in ["report", *INDICATORS]:
-        label = "whole report" if row == "report" else row
-        print(f"{label:<20}" + "".join(f"{results[n][row] * 1e3:>11.0f} ms" for n in names))
+                desks[size] = Helpdesk(storage=storage, clock=FakeClock(now.isoformat()))
+            contenders = []
+            for size, desk in desks.items():
+                contenders += [
+                    Contender(f"whole, {size:,}", desk.report, ops=1, warmup=1),
+                    Contender(
+                        f"7 days, {size:,}",
+                        lambda d=desk: d.report(start=week),
+                        ops=1,
+                        warmup=1,
+                    ),
+                ]
+            results = compare(contenders, rounds=args.rounds)
+            print(f"\n{name}: desk.report(), every indicator")
+            results.print_times(unit="report")
+            small, large = (f"{s:,}" for s in sizes)
+            results.print_ratios(
+                [(f"7 days, {small}", f"7 days, {large}"), (f"whole, {small}", f"whole, {large}")],
+                title="  large / small (7 days: the goal is 1):",
+            )
+            if args.skip_indicators:
+                continue
+            desk = desks[args.tickets]
+            results = compare(
+                [
+                    Contender(
+                        indicator,
+                        lambda i=indicator, d=desk: d.indicator(i, by=DEFAULT_CUTS[i]),
+                        ops=1,
+                        warmup=1,
+                    )
+                    for indicator in INDICATORS
+                ],
+                rounds=args.rounds,
+            )
+            print(f"\n{name}: each indicator alone over {args.tickets:,} tickets")
+            results.print_times(unit="call")
     return 0
 
 
