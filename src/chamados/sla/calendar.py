@@ -6,11 +6,15 @@ closures (parts of dates). ``docs/calendars.md`` states each rule it follows, wi
 examples.
 
 How it is fast: inside, instants are integer microseconds since the epoch. The open
-intervals of one year are expanded once (when first needed) into sorted arrays of starts
-and ends with a running sum of open time, so finding the instant at which a duration
-runs out is a binary search, whatever the duration: a year of business time costs about
-what an hour costs. Time zones are applied when a year is expanded; pendulum is used
-only to read the caller's datetimes and to build the answers.
+intervals of a year are expanded into sorted arrays of starts and ends with a running sum
+of open time, so finding the instant at which a duration runs out is a binary search,
+whatever the duration: a year of business time costs about what an hour costs. A year is
+expanded lazily, a block of eight dates at a time (``_Year`` is the run of blocks expanded
+so far), so the first call on a new calendar expands the week or two its answer needs,
+not the whole year; a date that only its weekly hours shape costs a few additions, and
+the zone rules, the years' first instants and the holidays of the ``holidays`` package are
+looked up once per zone or source and shared by the calendars that use them. pendulum is
+used only to build the answers.
 
 How it stays bounded: a search crosses the years it does not stop in by their totals of
 open time (``_summary``), computed from the weekly hours plus the few dates that differ
@@ -20,7 +24,7 @@ the calendar can open within the horizon (an upper bound worked out from the wee
 hours at construction) is refused before any search. So the work of one call is at most
 two expanded years and about a hundred year totals, whatever it is asked.
 
-Why one long module (about 970 lines): it is one engine. The expanded years, the year
+Why one long module (about 1,150 lines): it is one engine. The expanded blocks, the year
 totals and the horizon are private state every method keeps consistent; split across
 modules, each part would reach into the others' internals.
 """
@@ -28,6 +32,7 @@ modules, each part would reach into the others' internals.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -62,63 +67,118 @@ _HORIZON_YEARS = 100
 _HORIZON = timedelta(days=36_525)  # 100 Julian years
 _HORIZON_US = _HORIZON.days * _DAY_US
 _SCHEMA = 1
+_ONE_US = timedelta(microseconds=1)
+_ONE_DAY = timedelta(days=1)
+_DateTime = pendulum.DateTime
 
 HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | None
 
 
-class _Year:
-    """The open intervals of one year, as sorted arrays with running sums of open time.
+_BLOCK_DAYS = 8
+"""A year is expanded a block of this many dates at a time (from January 1; the last block
+of a year is shorter), when a call first needs it."""
 
-    Interval ``k`` is ``[starts[k], ends[k])`` in epoch microseconds; ``before[k]`` is the
-    open time of the year before it and ``through[k]`` the open time up to its end.
-    Intervals belong to the local date they start on (``owners``); an overnight interval
-    of December 31 belongs to its year even when it ends in the next one. The open time
-    of the year before an instant ``t`` in interval ``k`` is ``shifts[k] + t``. ``offsets[k]``
-    is the zone's UTC offset throughout interval ``k`` (in microseconds), or ``None`` when
-    a DST change is near: answers inside use it to build local times without a zone
-    lookup. ``low`` and ``high`` are the local midnights that start this year and the next.
+
+_Expanded = tuple[
+    tuple[int, int], list[int], list[int], list[int], list[tuple[int, int, int, int] | None]
+]
+"""What ``BusinessCalendar._expand`` gives ``_Year.grow``."""
+
+
+class _Year:
+    """The open intervals of a run of expanded blocks of one year, as sorted arrays with
+    running sums of open time. The run grows a block at a time, forward or back.
+
+    Blocks ``bl`` to ``bh - 1`` (of ``count``) are expanded: they hold the instants
+    ``[low, high)``, between the local midnights that start block ``bl`` and end block
+    ``bh - 1``. Interval ``k`` is ``[starts[k], ends[k])`` in epoch microseconds, owned by
+    the local date ``owners[k]`` it starts on; an overnight interval of a block's last date
+    belongs to that block even when it ends in the next one. Open time is counted from the
+    start of the first block expanded, so growing the run changes no position already
+    handed out: ``head`` and ``tail`` are the positions at ``low`` and ``high``,
+    ``before[k]`` and ``through[k]`` those at the start and end of interval ``k``, and an
+    instant ``t`` inside interval ``k`` is at ``shifts[k] + t``. ``local[k]`` is ``(midnight,
+    year, month, day)`` when the zone's offset is the same all through interval ``k``
+    (``midnight``: the local midnight of its date at that offset), so answers inside are
+    built without a zone lookup; otherwise ``None``. Once every block is expanded,
+    ``total`` is the year's open time and ``business`` its business dates (sorted
+    ordinals); until then ``business`` is ``None``.
     """
 
     __slots__ = (
         "before",
+        "bh",
+        "bl",
         "business",
+        "count",
+        "end",
         "ends",
+        "first",
+        "head",
         "high",
+        "local",
         "low",
         "number",
-        "offsets",
         "owners",
         "shifts",
         "starts",
+        "tail",
         "through",
         "total",
     )
 
-    def __init__(
-        self,
-        number: int,
-        low: int,
-        high: int,
-        intervals: Sequence[tuple[int, int, int]],
-        offsets: Sequence[int | None],
-    ) -> None:
-        self.number, self.low, self.high = number, low, high
-        self.starts = [start for start, _, _ in intervals]
-        self.ends = [end for _, end, _ in intervals]
-        self.owners = [owner for _, _, owner in intervals]
-        self.offsets = list(offsets)
+    def __init__(self, number: int, first: int, end: int) -> None:
+        self.number, self.first, self.end = number, first, end
+        self.count = -(-(end - first) // _BLOCK_DAYS)
+        self.bl = self.bh = 0
+        self.low = self.high = 0
+        self.head = self.tail = self.total = 0
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.owners: list[int] = []
+        self.local: list[tuple[int, int, int, int] | None] = []
         self.before: list[int] = []
         self.through: list[int] = []
-        total = 0
-        for start, end, _ in intervals:
-            self.before.append(total)
-            total += end - start
-            self.through.append(total)
-        self.total = total
-        self.shifts = [
-            before - start for before, start in zip(self.before, self.starts, strict=True)
-        ]
-        self.business = sorted(set(self.owners))
+        self.shifts: list[int] = []
+        self.business: list[int] | None = None if self.count else []
+
+    @classmethod
+    def empty(cls, number: int) -> _Year:
+        """A year the calendar does not work in: nothing is open there."""
+        return cls(number, 0, 0)
+
+    def grow(self, lo: int, hi: int, expanded: _Expanded) -> None:
+        """Add the expanded blocks ``[lo, hi)`` next to the run (after it or before it)."""
+        (low, high), starts, ends, owners, local = expanded
+        lengths = [end - start for start, end in zip(starts, ends, strict=True)]
+        after = self.bl == self.bh or lo == self.bh
+        position = self.tail if after else self.head - sum(lengths)
+        sums = list(itertools.accumulate(lengths, initial=position))
+        before, through = sums[:-1], sums[1:]
+        shifts = [b - s for b, s in zip(before, starts, strict=True)]
+        if after:
+            if self.bl == self.bh:
+                self.bl, self.low, self.head = lo, low, position
+            self.bh, self.high, self.tail = hi, high, sums[-1]
+            self.starts += starts
+            self.ends += ends
+            self.owners += owners
+            self.local += local
+            self.before += before
+            self.through += through
+            self.shifts += shifts
+        else:
+            self.bl, self.low, self.head = lo, low, position
+            self.starts[:0] = starts
+            self.ends[:0] = ends
+            self.owners[:0] = owners
+            self.local[:0] = local
+            self.before[:0] = before
+            self.through[:0] = through
+            self.shifts[:0] = shifts
+        if self.bl == 0 and self.bh == self.count:
+            self.total = self.tail - self.head
+            self.business = sorted(set(self.owners))
 
 
 class BusinessCalendar:
@@ -181,10 +241,15 @@ class BusinessCalendar:
         self._years: dict[int, _Year] = {}
         self._summaries: dict[int, tuple[int, int]] = {}
         self._midnights: dict[int, int] = {}
-        self._last = _Year(0, 0, 0, (), ())  # the year last looked up: a one-compare cache
+        self._marked: dict[int, list[int]] = {}
+        self._last = _Year.empty(0)  # the run last looked up: a one-compare cache
         self._work = 0  # years expanded or totalled: what tests count to bound the work
         self._low, self._high = self._midnight(_FIRST_YEAR), self._midnight(_LAST_YEAR + 1)
         self._week_us = tuple(sum(end - start for start, end in day) * _US for day in self._week)
+        self._pieces = tuple(tuple((s * _US, e * _US) for s, e in day) for day in self._week)
+        # How far past what is expanded a search grows a year a block at a time; further
+        # than that it expands the whole year, or crosses it by its total.
+        self._near_us = 8 * sum(self._week_us)
         self._override_years = _by_year(self._overrides)
         self._overnight = any(
             end > DAY for day in (*self._week, *self._overrides.values()) for _, end in day
@@ -277,8 +342,40 @@ class BusinessCalendar:
     def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of business time has passed since
         ``start``. Running out at the end of an interval answers that end."""
-        t, d = _instant(start, "start"), _micros(duration)
-        if not self._low <= t < self._high:  # what _read does, inline on the hot path
+        t = _instant(start, "start")
+        d = duration // _ONE_US if type(duration) is timedelta else _micros(duration)
+        if d <= 0 or d > self._max_us or not self._low <= t < self._high or self._always:
+            return self._add_edge(start, duration, t)
+        # The hot path, inline: _locate, then _seek and _answer when the answer is in the
+        # run of the year looked up last.
+        found = self._last
+        if not found.low <= t < found.high:
+            found = self._year_of(t)
+        k = bisect.bisect_right(found.starts, t) - 1
+        if k < 0:
+            found, position = self._locate(t)
+        else:
+            end = found.ends[k]
+            position = found.shifts[k] + (t if t < end else end)
+        target = position + d
+        if target > found.tail:
+            return self._seek(found, target, t, duration)
+        k = bisect.bisect_left(found.through, target)
+        micros = target - found.shifts[k]
+        local = found.local[k]
+        if local is not None and micros - local[0] < _DAY_US:
+            seconds, micro = divmod(micros - local[0], _US)
+            hours, seconds = divmod(seconds, 3600)
+            minutes, seconds = divmod(seconds, 60)
+            return _DateTime(
+                local[1], local[2], local[3], hours, minutes, seconds, micro, self._tz
+            )
+        return self._answer(found, k, micros)
+
+    def _add_edge(self, start: datetime, duration: timedelta, t: int) -> pendulum.DateTime:
+        """``add`` off its hot path: refusals, a zero duration, the always-open calendar."""
+        d = _micros(duration)
+        if not self._low <= t < self._high:
             raise self._outside(start, "start")
         if d == 0:
             return self._datetime(t)
@@ -288,7 +385,7 @@ class BusinessCalendar:
             if t + d >= self._high:
                 raise self._too_long(duration, start, "after")
             return self._datetime(t + d)
-        found, position = self._locate(t)
+        found, position = self._locate(t)  # not reached: add() takes this path itself
         return self._seek(found, position + d, t, duration)
 
     def subtract(self, end: datetime, duration: timedelta) -> pendulum.DateTime:
@@ -304,20 +401,27 @@ class BusinessCalendar:
             return self._datetime(t - d)
         found, position = self._locate(t)
         target = position - d
-        if target < 0:
+        while target < found.head and found.bl > 0:
+            if found.head - target > self._near_us:
+                self._complete(found)
+            else:
+                self._grow(found, found.bl - 1, found.bl)
+        if target < found.head:
+            rest = found.head - target  # open time to go back before the year's start
             first = number = found.number
             empty = 0
-            while target < 0:
+            while rest > 0:
                 number -= 1
                 if self._beyond(number, first, t - _HORIZON_US):
                     raise self._too_long(duration, end, "before")
                 total = self._summary(number)[0]
                 empty = empty + 1 if total == 0 else 0
                 self._check_search(empty, number, t)
-                target += total
+                rest -= total
             found = self._year(number)
-        # Positions count from each year's start, so 0 <= target < found.total here: the
-        # latest instant at that position is inside an interval, or the start of one.
+            target = found.head - rest
+        # found.head <= target < found.tail here: the latest instant at that position is
+        # inside an interval, or the start of one.
         k = bisect.bisect_right(found.before, target) - 1
         micros = found.starts[k] + target - found.before[k]
         if t - micros > _HORIZON_US:
@@ -329,8 +433,27 @@ class BusinessCalendar:
 
         The instants may be at most ``HORIZON_YEARS`` apart."""
         a, b = _instant(start, "start"), _instant(end, "end")
+        last = self._last
+        if last.low <= a < last.high and last.low <= b < last.high:
+            # The hot path: both instants in the run looked up last (what _locate does).
+            ka = bisect.bisect_right(last.starts, a) - 1
+            kb = bisect.bisect_right(last.starts, b) - 1
+            if ka >= 0 and kb >= 0:
+                end_a, end_b = last.ends[ka], last.ends[kb]
+                return timedelta(
+                    0,
+                    0,
+                    last.shifts[kb]
+                    + (b if b < end_b else end_b)
+                    - last.shifts[ka]
+                    - (a if a < end_a else end_a),
+                )
+        return self._between(start, end, a, b)
+
+    def _between(self, start: datetime, end: datetime, a: int, b: int) -> timedelta:
+        """``between`` off its hot path."""
         low, high = self._low, self._high
-        if not (low <= a < high and low <= b < high):  # what _read does, inline
+        if not (low <= a < high and low <= b < high):
             self._read(start, "start")
             self._read(end, "end")
         sign = 1
@@ -345,23 +468,14 @@ class BusinessCalendar:
             )
         if self._always:
             return timedelta(0, 0, sign * (b - a))
-        last = self._last
-        if last.low <= a and b < last.high:
-            # The hot path: both instants in the year looked up last (what _locate does).
-            ka = bisect.bisect_right(last.starts, a) - 1
-            if ka >= 0:
-                kb = bisect.bisect_right(last.starts, b) - 1
-                end_a, end_b = last.ends[ka], last.ends[kb]
-                micros = (last.shifts[kb] + (b if b < end_b else end_b)) - (
-                    last.shifts[ka] + (a if a < end_a else end_a)
-                )
-                return timedelta(0, 0, sign * micros)
         year_a, pos_a = self._locate(a)
         year_b, pos_b = self._locate(b)
         if year_a is year_b:
             micros = pos_b - pos_a
         else:
-            micros = year_a.total - pos_a + pos_b
+            # Growing a run changes none of its positions: pos_a and pos_b still hold.
+            micros = self._end_of(year_a.number).tail - pos_a
+            micros += pos_b - self._start_of(year_b.number).head
             for number in range(year_a.number + 1, year_b.number):
                 micros += self._summary(number)[0]
         return timedelta(0, 0, sign * micros)
@@ -532,17 +646,19 @@ class BusinessCalendar:
 
     def _answer(self, found: _Year, k: int, micros: int) -> pendulum.DateTime:
         """Instant ``micros``, which lies in interval ``k`` of ``found``, as a DateTime."""
-        offset = found.offsets[k]
-        if offset is None:
+        local = found.local[k]
+        if local is None:
             return self._datetime(micros)
-        days, rest = divmod(micros + offset, _DAY_US)
-        day = date.fromordinal(days + _EPOCH_ORDINAL)
+        midnight, year, month, day = local
+        rest = micros - midnight
+        if rest >= _DAY_US:  # the next morning of an overnight interval
+            days, rest = divmod(rest, _DAY_US)
+            moved = date.fromordinal(found.owners[k] + days)
+            year, month, day = moved.year, moved.month, moved.day
         seconds, micro = divmod(rest, _US)
         hours, seconds = divmod(seconds, 3600)
         minutes, seconds = divmod(seconds, 60)
-        return pendulum.DateTime(
-            day.year, day.month, day.day, hours, minutes, seconds, micro, tzinfo=self._tz
-        )
+        return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
 
     def _offset(self, micros: int) -> int:
         utc = _EPOCH + timedelta(microseconds=micros)
@@ -578,9 +694,18 @@ class BusinessCalendar:
         return (local_seconds - offset.days * DAY - offset.seconds) * _US
 
     def _midnight(self, year: int) -> int:
+        """The instant that starts ``year`` in the calendar's zone (kept, and shared with
+        the other calendars of the zone)."""
         found = self._midnights.get(year)
         if found is None:
-            found = self._midnights[year] = self._local(date(year, 1, 1).toordinal(), 0)
+            key = (self._zone, year)
+            found = _year_midnights.get(key)
+            if found is None:
+                found = self._local(date(year, 1, 1).toordinal(), 0)
+                if len(_year_midnights) >= _OFFSETS_MAX:
+                    _year_midnights.clear()
+                _year_midnights[key] = found
+            self._midnights[year] = found
         return found
 
     def _year_number(self, t: int) -> int:
@@ -597,27 +722,96 @@ class BusinessCalendar:
         return year
 
     def _year_of(self, t: int) -> _Year:
-        """The year whose local dates hold instant ``t`` (in the years it works in)."""
+        """The run of the year whose local dates hold instant ``t`` (in the years the
+        calendar works in), grown to hold the block of ``t``."""
         last = self._last
         if last.low <= t < last.high:
             return last
-        found = self._year(self._year_number(t))
+        number = self._year_number(t)
+        found = self._years.get(number)
+        if found is None or not found.low <= t < found.high:
+            found = self._reach(number, t)
         self._last = found
         return found
 
+    def _reach(self, number: int, t: int) -> _Year:
+        """The run of year ``number``, grown to the block holding instant ``t``."""
+        found = self._years.get(number) or self._new_year(number)
+        # The local date of t, at the offset of the year's first midnight: a daylight-
+        # saving change may put it a date off, near a midnight; the loops below mend that.
+        local = (t - self._midnight(number)) // _DAY_US + found.first
+        index = min(max((local - found.first) // _BLOCK_DAYS, 0), found.count - 1)
+        if found.bl == found.bh:
+            self._grow(found, index, index + 1)
+        elif index < found.bl:
+            self._grow(found, index, found.bl)
+        elif index >= found.bh:
+            self._grow(found, found.bh, index + 1)
+        # The zone's date of t and the blocks' midnights agree; this only makes sure.
+        while t < found.low and found.bl > 0:
+            self._grow(found, found.bl - 1, found.bl)
+        while t >= found.high and found.bh < found.count:
+            self._grow(found, found.bh, found.bh + 1)
+        return found
+
+    def _new_year(self, number: int) -> _Year:
+        self._work += 1
+        found = _Year(number, date(number, 1, 1).toordinal(), date(number + 1, 1, 1).toordinal())
+        self._years[number] = found
+        return found
+
+    def _grow(self, found: _Year, lo: int, hi: int) -> None:
+        """Expand blocks ``[lo, hi)`` of ``found``'s year into its run."""
+        first = found.first + lo * _BLOCK_DAYS
+        last = min(found.first + hi * _BLOCK_DAYS, found.end)
+        # The years of the dates first - 1 to last: the closed dates around the blocks.
+        years = range(
+            found.number - (first == found.first), found.number + 1 + (last == found.end)
+        )
+        found.grow(lo, hi, self._expand(first, last, years))
+
+    def _complete(self, found: _Year) -> None:
+        """Expand every block of ``found``'s year."""
+        if found.bl == found.bh:
+            self._grow(found, 0, found.count)
+            return
+        if found.bl > 0:
+            self._grow(found, 0, found.bl)
+        if found.bh < found.count:
+            self._grow(found, found.bh, found.count)
+
     def _year(self, year: int) -> _Year:
-        """Year ``year`` expanded; an empty year outside the years the calendar works in
-        (nothing is open there)."""
-        found = self._years.get(year)
-        if found is None:
+        """Year ``year`` wholly expanded; an empty year outside the years the calendar
+        works in (nothing is open there)."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
             self._work += 1
-            if not _FIRST_YEAR <= year <= _LAST_YEAR:
-                return _Year(year, 0, 0, (), ())
-            intervals = self._expand(year)
-            offsets = [self._steady_offset(start, end) for start, end, _ in intervals]
-            found = _Year(year, self._midnight(year), self._midnight(year + 1), intervals, offsets)
-            self._years[year] = found
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.business is None:
+            self._complete(found)
             self._summaries.pop(year, None)
+        return found
+
+    def _start_of(self, year: int) -> _Year:
+        """The run of ``year`` grown back to its first block."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.bl == found.bh:
+            self._grow(found, 0, 1)
+        elif found.bl > 0:
+            self._grow(found, 0, found.bl)
+        return found
+
+    def _end_of(self, year: int) -> _Year:
+        """The run of ``year`` grown forward to its last block."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.bl == found.bh:
+            self._grow(found, found.count - 1, found.count)
+        elif found.bh < found.count:
+            self._grow(found, found.bh, found.count)
         return found
 
     def _summary(self, year: int) -> tuple[int, int]:
@@ -625,7 +819,7 @@ class BusinessCalendar:
         intervals if they are at hand, otherwise without expanding it (``_sum_year``)."""
         self._work += 1
         expanded = self._years.get(year)
-        if expanded is not None:
+        if expanded is not None and expanded.business is not None:
             return expanded.total, len(expanded.business)
         found = self._summaries.get(year)
         if found is None:
@@ -633,55 +827,86 @@ class BusinessCalendar:
         return found
 
     def _interval(self, t: int) -> tuple[_Year, int]:
-        """The year and index of the last interval starting at or before ``t`` (-1: none)."""
+        """The run and index of the last interval starting at or before ``t`` (-1: none)."""
         found = self._year_of(t)
-        k = bisect.bisect_right(found.starts, t) - 1
-        if k < 0:
-            previous = self._year(found.number - 1)
+        while True:
+            k = bisect.bisect_right(found.starts, t) - 1
+            if k >= 0 or not self._overnight:
+                return found, k
+            if found.bl > 0:  # the block before may hold an overnight interval
+                self._grow(found, found.bl - 1, found.bl)
+                continue
+            previous = self._end_of(found.number - 1)
             if previous.starts and t < previous.ends[-1]:
                 return previous, len(previous.starts) - 1
-        return found, k
+            return found, k
 
     def _locate(self, t: int) -> tuple[_Year, int]:
-        """The year of ``t`` and the open time of that year before ``t``."""
+        """A run holding ``t`` and the position of ``t`` in it (the open time before it)."""
         found = self._last
         if not found.low <= t < found.high:
             found = self._year_of(t)
-        k = bisect.bisect_right(found.starts, t) - 1
-        if k >= 0:
-            end = found.ends[k]
-            return found, found.shifts[k] + (t if t < end else end)
-        previous = self._year(found.number - 1)
-        if previous.starts and t < previous.ends[-1]:
-            return previous, previous.before[-1] + t - previous.starts[-1]
-        return found, 0
+        while True:
+            k = bisect.bisect_right(found.starts, t) - 1
+            if k >= 0:
+                end = found.ends[k]
+                return found, found.shifts[k] + (t if t < end else end)
+            if not self._overnight:  # nothing earlier reaches t
+                return found, found.head
+            if found.bl > 0:  # the block before may hold an overnight interval
+                self._grow(found, found.bl - 1, found.bl)
+                continue
+            previous = self._end_of(found.number - 1)
+            if previous.starts and t < previous.ends[-1]:
+                return previous, previous.shifts[-1] + t
+            return found, found.head
 
     def _seek(
         self, found: _Year, target: int, origin: int, duration: timedelta
     ) -> pendulum.DateTime:
         """The earliest instant at which the open time of ``found`` reaches ``target``,
-        crossing later years by their totals and expanding only the one it stops in."""
-        if target > found.total:
-            first, total = found.number, found.total
-            number, empty = first, 0
-            expanded: _Year | None = found
-            while target > total:
-                target -= total
-                empty = empty + 1 if total == 0 else 0
-                self._check_search(empty, number, origin)
+        growing its run forward, then crossing later years by their totals and expanding
+        only the one it stops in (or the first blocks of the next years, when little is
+        left to go)."""
+        while target > found.tail and found.bh < found.count:
+            if target - found.tail > self._near_us:
+                self._complete(found)
+            else:
+                self._grow(found, found.bh, found.bh + 1)
+        if target > found.tail:
+            first = number = found.number
+            rest = target - found.tail
+            empty = 0 if found.tail > found.head or self._summary(first)[0] else 1
+            while True:
                 number += 1
                 near = number > _LAST_YEAR or number - first >= _HORIZON_YEARS - 1
                 if near and self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_long(duration, self._datetime(origin), "after")
-                expanded = self._years.get(number)  # at hand: skip _summary, the hot path
-                if expanded is not None:
+                known = self._years.get(number)
+                if rest <= self._near_us or (known is not None and known.bl == 0 < known.bh):
+                    # Walk the year from its first block: cheaper than its total.
                     self._work += 1
-                    total = expanded.total
+                    found = self._start_of(number)
+                    while rest > found.tail - found.head and found.bh < found.count:
+                        if rest - found.tail + found.head > self._near_us:
+                            self._complete(found)
+                        else:
+                            self._grow(found, found.bh, found.bh + 1)
+                    total = found.tail - found.head
+                    if rest <= total:
+                        target = found.head + rest
+                        break
                 else:
                     total = self._summary(number)[0]
-            found = expanded if expanded is not None else self._year(number)
+                    if rest <= total:
+                        found = self._year(number)
+                        target = found.head + rest
+                        break
+                rest -= total
+                empty = empty + 1 if total == 0 else 0
+                self._check_search(empty, number, origin)
         k = bisect.bisect_left(found.through, target)
-        micros = found.starts[k] + target - found.before[k]
+        micros = target - found.shifts[k]
         if micros - origin > _HORIZON_US:
             raise self._too_long(duration, self._datetime(origin), "after")
         return self._answer(found, k, micros)
@@ -704,27 +929,33 @@ class BusinessCalendar:
         found, k = self._interval(t)
         if k >= 0 and t < found.ends[k]:
             return self._answer(found, k, t)
+        while k + 1 >= len(found.starts) and found.bh < found.count:
+            self._grow(found, found.bh, found.bh + 1)
         if k + 1 < len(found.starts):
             return self._answer(found, k + 1, found.starts[k + 1])
-        number, empty = found.number + 1, 0
-        while not self._summary(number)[0]:
+        number, empty = found.number, 0
+        while True:
+            number += 1
             if number > _LAST_YEAR:
                 raise InvalidTicketError(
                     f"the calendar does not open again after {self._datetime(t).isoformat()} "
                     f"before the end of the year {_LAST_YEAR}, the last it works in",
                     field="instant",
                 )
+            found = self._start_of(number)
+            while not found.starts and found.bh < found.count:
+                self._grow(found, found.bh, found.bh + 1)
+            if found.starts:
+                return self._answer(found, 0, found.starts[0])
             empty += 1
             self._check_search(empty, number, t)
-            number += 1
-        found = self._year(number)
-        return self._answer(found, 0, found.starts[0])
 
     def _nth_business_date(self, ordinal: int, days: int, origin: int, start: datetime) -> int:
         number = date.fromordinal(ordinal).year
-        found = self._year(number)
-        index = bisect.bisect_right(found.business, ordinal) + days - 1
-        count = len(found.business)
+        business = self._year(number).business
+        assert business is not None  # a whole year has its business dates
+        index = bisect.bisect_right(business, ordinal) + days - 1
+        count = len(business)
         if index >= count:
             first, empty = number, 0
             while index >= count:
@@ -735,8 +966,9 @@ class BusinessCalendar:
                 if self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_many_days(days, start)
                 count = self._summary(number)[1]
-            found = self._year(number)
-        return found.business[index]
+            business = self._year(number).business
+            assert business is not None
+        return business[index]
 
     def _check_search(self, empty_years: int, year: int, origin: int) -> None:
         if empty_years >= _MAX_EMPTY_YEARS:
@@ -793,13 +1025,88 @@ class BusinessCalendar:
                 pieces.append((piece_start, piece_end, ordinal))
         return pieces
 
-    def _expand(self, year: int) -> list[tuple[int, int, int]]:
-        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
-        closed = {o: self._closed(o) for o in range(first - 1, last + 1)}
-        intervals: list[tuple[int, int, int]] = []
-        for ordinal in range(first, last):
-            intervals.extend(self._day(ordinal, closed.__getitem__))
-        return intervals
+    def _marks(self, year: int) -> list[int]:
+        """The dates of ``year`` (sorted ordinals) that holidays or closures close, in all
+        or in part."""
+        found = self._marked.get(year)
+        if found is None:
+            holidays = self._holidays(year)
+            found = [day.toordinal() for day in holidays.dates]
+            found += [day.toordinal() for day in holidays.partial]
+            found += self._closure_years.get(year, ())
+            found.sort()
+            self._marked[year] = found
+        return found
+
+    def _special(
+        self, first: int, last: int, years: Iterable[int], offsets: Sequence[int]
+    ) -> set[int]:
+        """The dates of ``[first, last)`` that are not plain (see ``_expand``); ``years``
+        are those of the dates ``first - 1`` to ``last``."""
+        special: set[int] = set()
+        for year in years:
+            marks = self._marks(year)
+            lo, hi = bisect.bisect_left(marks, first - 1), bisect.bisect_right(marks, last)
+            for ordinal in marks[lo:hi]:  # closed dates cut themselves and their neighbours
+                special.update((ordinal - 1, ordinal, ordinal + 1))
+            for ordinal in self._override_years.get(year, ()):
+                special.add(ordinal)
+        if offsets.count(offsets[0]) != len(offsets):
+            reach = 3 if self._overnight else 2  # the midnight after the last interval ends
+            for index in range(last - first):
+                if len(set(offsets[index + 1 : index + 1 + reach])) > 1:
+                    special.add(first + index)
+        return special
+
+    def _expand(self, first: int, last: int, years: Iterable[int]) -> _Expanded:
+        """The open intervals owned by the dates ``[first, last)`` (in ``years``): the
+        instants of the local midnights that start ``first`` and ``last``, then the
+        intervals' starts, ends, owners and local dates (``_Year``).
+
+        A date is *plain* when nothing but its weekday's hours shapes it: no override, no
+        holiday or closure on it or on a neighbouring date, and the same UTC offset at the
+        local midnights from its own to the one after its last interval ends (no zone
+        changes its offset twice within a day). A plain date's intervals are its hours
+        shifted by that offset; any other date goes through ``_day``.
+        """
+        offsets = _midnight_offsets(self._zone, first - 1, last - first + 5)
+        special = self._special(first, last, years, offsets)
+        starts: list[int] = []
+        ends: list[int] = []
+        owners: list[int] = []
+        local: list[tuple[int, int, int, int] | None] = []
+        week = self._pieces
+        closed_at: dict[int, list[tuple[int, int]]] = {}
+
+        def closed(ordinal: int) -> list[tuple[int, int]]:
+            found = closed_at.get(ordinal)
+            if found is None:
+                found = closed_at[ordinal] = self._closed(ordinal)
+            return found
+
+        weekday = (first + 6) % 7
+        base = (first - _EPOCH_ORDINAL) * _DAY_US
+        for index in range(last - first):
+            ordinal = first + index
+            if ordinal in special:
+                for start, end, _ in self._day(ordinal, closed):
+                    starts.append(start)
+                    ends.append(end)
+                    owners.append(ordinal)
+                    steady = self._steady_offset(start, end)
+                    local.append(None if steady is None else _local_date(ordinal, steady))
+            elif week[weekday]:
+                midnight = base + index * _DAY_US - offsets[index + 1]
+                day = date.fromordinal(ordinal)
+                info = (midnight, day.year, day.month, day.day)
+                for start, end in week[weekday]:
+                    starts.append(midnight + start)
+                    ends.append(midnight + end)
+                    owners.append(ordinal)
+                    local.append(info)
+            weekday = weekday + 1 if weekday < 6 else 0
+        span = (base - offsets[1], base + (last - first) * _DAY_US - offsets[last - first + 1])
+        return span, starts, ends, owners, local
 
     def _sum_year(self, year: int) -> tuple[int, int]:
         """The open time of ``year`` and its business dates, without expanding it.
@@ -884,6 +1191,37 @@ class BusinessCalendar:
             key = f"overrides[{date.fromordinal(ordinal).isoformat()}]"
             check_spill(before, hours, key=key)
             check_spill(hours, after, key=key)
+
+
+_OFFSETS_MAX = 8192
+_offsets: dict[tuple[ZoneInfo, int, int], tuple[int, ...]] = {}
+_year_midnights: dict[tuple[ZoneInfo, int], int] = {}
+
+
+def _midnight_offsets(zone: ZoneInfo, ordinal: int, count: int) -> tuple[int, ...]:
+    """The UTC offsets (microseconds) at the local midnights of ``count`` dates from
+    ``ordinal``, shared by the calendars of a zone: zone rules do not change while the
+    process runs, and the first call on a new calendar mostly needs dates that others
+    already looked up."""
+    key = (zone, ordinal, count)
+    found = _offsets.get(key)
+    if found is None:
+        utcoffset, wall, offsets = zone.utcoffset, datetime.fromordinal(ordinal), []
+        for _ in range(count):
+            offset = utcoffset(wall)
+            assert offset is not None
+            offsets.append((offset.days * DAY + offset.seconds) * _US + offset.microseconds)
+            wall += _ONE_DAY
+        if len(_offsets) >= _OFFSETS_MAX:
+            _offsets.clear()
+        found = _offsets[key] = tuple(offsets)
+    return found
+
+
+def _local_date(ordinal: int, offset: int) -> tuple[int, int, int, int]:
+    """``_Year.local`` of an interval of date ``ordinal`` at UTC offset ``offset``."""
+    day = date.fromordinal(ordinal)
+    return (ordinal - _EPOCH_ORDINAL) * _DAY_US - offset, day.year, day.month, day.day
 
 
 def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
