@@ -11,10 +11,8 @@ of open time, so finding the instant at which a duration runs out is a binary se
 whatever the duration: a year of business time costs about what an hour costs. A year is
 expanded lazily, a block of eight dates at a time (``_Year`` is the run of blocks expanded
 so far), so the first call on a new calendar expands the week or two its answer needs,
-not the whole year; a date that only its weekly hours shape costs a few additions, and
-the zone rules, the years' first instants and the holidays of the ``holidays`` package are
-looked up once per zone or source and shared by the calendars that use them. pendulum is
-used only to build the answers.
+not the whole year. What each date opens, and how cheaply, is ``days.py``'s job
+(``CalendarDays``); pendulum is used only to build the answers.
 
 How it stays bounded: a search crosses the years it does not stop in by their totals of
 open time (``_summary``), computed from the weekly hours plus the few dates that differ
@@ -24,16 +22,17 @@ the calendar can open within the horizon (an upper bound worked out from the wee
 hours at construction) is refused before any search. So the work of one call is at most
 two expanded years and about a hundred year totals, whatever it is asked.
 
-Why one long module (about 1,150 lines): it is one engine. The expanded blocks, the year
-totals and the horizon are private state every method keeps consistent; split across
-modules, each part would reach into the others' internals.
+Why one long module (about 980 lines): it is one engine. The runs of expanded blocks, the
+year totals and the horizon are private state every search keeps consistent; split
+across modules, each part would reach into the others' internals. The rules of the dates
+are apart, in ``days.py``.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,12 +42,12 @@ import pendulum
 
 from chamados.clock import epoch_micros as _instant
 from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.sla.days import FIRST_YEAR, LAST_YEAR, CalendarDays, Expanded
 from chamados.sla.holidays import BRAZIL_ZONES, HolidaySource, YearHolidays, group_by_year
 from chamados.sla.hours import (
     DAY,
     WEEKDAYS,
     Interval,
-    check_spill,
     format_interval,
     parse_intervals,
     parse_week,
@@ -62,7 +61,7 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _AVERAGE_YEAR_US = 31_556_952 * _US
 _DAY_US = DAY * _US
 _MAX_EMPTY_YEARS = 3
-_FIRST_YEAR, _LAST_YEAR = 2, 9998
+_FIRST_YEAR, _LAST_YEAR = FIRST_YEAR, LAST_YEAR
 _HORIZON_YEARS = 100
 _HORIZON = timedelta(days=36_525)  # 100 Julian years
 _HORIZON_US = _HORIZON.days * _DAY_US
@@ -77,12 +76,6 @@ HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | No
 _BLOCK_DAYS = 8
 """A year is expanded a block of this many dates at a time (from January 1; the last block
 of a year is shorter), when a call first needs it."""
-
-
-_Expanded = tuple[
-    tuple[int, int], list[int], list[int], list[int], list[tuple[int, int, int, int] | None]
-]
-"""What ``BusinessCalendar._expand`` gives ``_Year.grow``."""
 
 
 class _Year:
@@ -147,7 +140,7 @@ class _Year:
         """A year the calendar does not work in: nothing is open there."""
         return cls(number, 0, 0)
 
-    def grow(self, lo: int, hi: int, expanded: _Expanded) -> None:
+    def grow(self, lo: int, hi: int, expanded: Expanded) -> None:
         """Add the expanded blocks ``[lo, hi)`` next to the run (after it or before it)."""
         (low, high), starts, ends, owners, local = expanded
         lengths = [end - start for start, end in zip(starts, ends, strict=True)]
@@ -220,56 +213,46 @@ class BusinessCalendar:
                 key="timezone",
             ) from None
         self._tz = pendulum.timezone(timezone)
-        self._week = parse_week(hours)
-        self._overrides = _dated_intervals(overrides, "overrides", allow_empty=True)
-        self._closures = _dated_intervals(closures, "closures", allow_empty=False)
-        self._check_overrides()
-        self._source: HolidaySource | None = None
-        self._fixed: dict[int, frozenset[date]] = {}
-        self._frozen: dict[int, YearHolidays] = {}
+        self._days = days = CalendarDays(
+            self._zone,
+            parse_week(hours),
+            _dated_intervals(overrides, "overrides", allow_empty=True),
+            _dated_intervals(closures, "closures", allow_empty=False),
+        )
         if isinstance(holidays, HolidaySource):
-            self._source = holidays
+            days.source = holidays
         elif isinstance(holidays, holidays_package.HolidayBase):
-            self._source = HolidaySource(holidays)
+            days.source = HolidaySource(holidays)
         elif holidays is not None:
             if isinstance(holidays, str | bytes):
                 raise ConfigurationError(
                     "holidays must be a list of dates, not a string", key="holidays"
                 )
-            self._fixed = group_by_year(holidays)
-        self._resolved: dict[int, YearHolidays] = {}
+            days.fixed = group_by_year(holidays)
         self._years: dict[int, _Year] = {}
         self._summaries: dict[int, tuple[int, int]] = {}
-        self._midnights: dict[int, int] = {}
-        self._marked: dict[int, list[int]] = {}
         self._last = _Year.empty(0)  # the run last looked up: a one-compare cache
         self._work = 0  # years expanded or totalled: what tests count to bound the work
-        self._low, self._high = self._midnight(_FIRST_YEAR), self._midnight(_LAST_YEAR + 1)
-        self._week_us = tuple(sum(end - start for start, end in day) * _US for day in self._week)
-        self._pieces = tuple(tuple((s * _US, e * _US) for s, e in day) for day in self._week)
+        self._low, self._high = days.low, days.high
+        self._week_us = week_us = days.week_us
         # How far past what is expanded a search grows a year a block at a time; further
         # than that it expands the whole year, or crosses it by its total.
-        self._near_us = 8 * sum(self._week_us)
-        self._override_years = _by_year(self._overrides)
-        self._overnight = any(
-            end > DAY for day in (*self._week, *self._overrides.values()) for _, end in day
-        )
-        self._closure_years = _by_year(self._closures)
+        self._near_us = 8 * sum(week_us)
         # Upper bounds of what the calendar opens within the horizon (101 year numbers):
         # 52 weeks and the two longest weekdays a year, a day a year for daylight-saving
         # changes, and every override in full. Holidays and closures only take away.
         years = _HORIZON_YEARS + 1
-        per_year = 52 * sum(self._week_us) + sum(sorted(self._week_us)[-2:]) + _DAY_US
-        extra = sum(end - start for hours in self._overrides.values() for start, end in hours)
+        per_year = 52 * sum(week_us) + sum(sorted(week_us)[-2:]) + _DAY_US
+        extra = sum(end - start for hours in days.overrides.values() for start, end in hours)
         self._max_us = min(_HORIZON_US, years * per_year + extra * _US)
-        open_days = sum(1 for day in self._week_us if day)
-        self._max_days = min(_HORIZON.days, years * (52 * open_days + 2) + len(self._overrides))
+        open_days = sum(1 for day in week_us if day)
+        self._max_days = min(_HORIZON.days, years * (52 * open_days + 2) + len(days.overrides))
         self._always = (
-            all(day == ((0, DAY),) for day in self._week)
-            and not self._overrides
-            and not self._closures
-            and not self._fixed
-            and self._source is None
+            all(day == ((0, DAY),) for day in days.week)
+            and not days.overrides
+            and not days.closures
+            and not days.fixed
+            and days.source is None
         )
 
     # -- constructors -----------------------------------------------------------------------
@@ -300,7 +283,7 @@ class BusinessCalendar:
         calendar = cls(
             timezone=zone, hours=hours, holidays=source, overrides=overrides, closures=closures
         )
-        calendar._fixed = group_by_year(extra_holidays)
+        calendar._days.fixed = group_by_year(extra_holidays)
         return calendar
 
     @classmethod
@@ -344,36 +327,33 @@ class BusinessCalendar:
         ``start``. Running out at the end of an interval answers that end."""
         t = _instant(start, "start")
         d = duration // _ONE_US if type(duration) is timedelta else _micros(duration)
-        if d <= 0 or d > self._max_us or not self._low <= t < self._high or self._always:
-            return self._add_edge(start, duration, t)
-        # The hot path, inline: _locate, then _seek and _answer when the answer is in the
-        # run of the year looked up last.
+        # The hot path, inline: the start and the answer in the run looked up last (which
+        # is in the years the calendar works in); anything else goes the long way.
         found = self._last
-        if not found.low <= t < found.high:
-            found = self._year_of(t)
+        if not (found.low <= t < found.high and 0 < d <= self._max_us):
+            return self._add_edge(start, duration, t)
         k = bisect.bisect_right(found.starts, t) - 1
         if k < 0:
-            found, position = self._locate(t)
-        else:
-            end = found.ends[k]
-            position = found.shifts[k] + (t if t < end else end)
-        target = position + d
+            return self._add_edge(start, duration, t)
+        end = found.ends[k]
+        target = found.shifts[k] + (t if t < end else end) + d
         if target > found.tail:
             return self._seek(found, target, t, duration)
         k = bisect.bisect_left(found.through, target)
         micros = target - found.shifts[k]
         local = found.local[k]
-        if local is not None and micros - local[0] < _DAY_US:
-            seconds, micro = divmod(micros - local[0], _US)
-            hours, seconds = divmod(seconds, 3600)
-            minutes, seconds = divmod(seconds, 60)
-            return _DateTime(
-                local[1], local[2], local[3], hours, minutes, seconds, micro, self._tz
-            )
+        if local is not None:
+            midnight, year, month, day = local
+            if micros - midnight < _DAY_US:
+                seconds, micro = divmod(micros - midnight, _US)
+                hours, seconds = divmod(seconds, 3600)
+                minutes, seconds = divmod(seconds, 60)
+                return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
         return self._answer(found, k, micros)
 
     def _add_edge(self, start: datetime, duration: timedelta, t: int) -> pendulum.DateTime:
-        """``add`` off its hot path: refusals, a zero duration, the always-open calendar."""
+        """``add`` off its hot path: refusals, a zero duration, the always-open calendar,
+        a start outside the run looked up last."""
         d = _micros(duration)
         if not self._low <= t < self._high:
             raise self._outside(start, "start")
@@ -385,7 +365,7 @@ class BusinessCalendar:
             if t + d >= self._high:
                 raise self._too_long(duration, start, "after")
             return self._datetime(t + d)
-        found, position = self._locate(t)  # not reached: add() takes this path itself
+        found, position = self._locate(t)
         return self._seek(found, position + d, t, duration)
 
     def subtract(self, end: datetime, duration: timedelta) -> pendulum.DateTime:
@@ -511,7 +491,7 @@ class BusinessCalendar:
         if days:
             ordinal = self._nth_business_date(ordinal, days, t, start)
         seconds = local.hour * 3600 + local.minute * 60 + local.second
-        answer = self._local(ordinal, seconds) + local.microsecond
+        answer = self._days.local(ordinal, seconds) + local.microsecond
         if answer >= self._high:
             raise self._too_many_days(days, start)
         found = self._next_open(answer)
@@ -528,27 +508,30 @@ class BusinessCalendar:
         dates, so a later ``holidays`` package cannot move deadlines in those years.
         """
         frozen = (
-            {year: self._holidays(year) for year in {*self._resolved, *self._frozen, *years}}
-            if self._source is not None
+            {
+                year: self._days.holidays(year)
+                for year in {*self._days.resolved, *self._days.frozen, *years}
+            }
+            if self._days.source is not None
             else {}
         )
         holidays = {d for year in frozen.values() for d in year.dates}
-        holidays.update(d for days in self._fixed.values() for d in days)
+        holidays.update(d for days in self._days.fixed.values() for d in days)
         parts = {d: i for year in frozen.values() for d, i in year.partial.items()}
         return {
             "schema": _SCHEMA,
             "timezone": self.timezone,
             "hours": {
                 WEEKDAYS[day]: [format_interval(i) for i in intervals]
-                for day, intervals in enumerate(self._week)
+                for day, intervals in enumerate(self._days.week)
                 if intervals
             },
             "holidays": sorted(d.isoformat() for d in holidays),
-            "holiday_source": None if self._source is None else self._source.spec(),
+            "holiday_source": None if self._days.source is None else self._days.source.spec(),
             "holiday_years": sorted(frozen),
             "holiday_parts": _dated_texts({d.toordinal(): i for d, i in parts.items()}),
-            "overrides": _dated_texts(self._overrides),
-            "closures": _dated_texts(self._closures),
+            "overrides": _dated_texts(self._days.overrides),
+            "closures": _dated_texts(self._days.closures),
         }
 
     @classmethod
@@ -577,19 +560,19 @@ class BusinessCalendar:
                 raise
             raise ConfigurationError(f"not a saved calendar: {error!r}", key="calendar") from None
         if source is not None:
-            calendar._source = HolidaySource.from_spec(source)
+            calendar._days.source = HolidaySource.from_spec(source)
             calendar._always = False
             for year in frozen_years:
-                calendar._frozen[year] = YearHolidays(
+                calendar._days.frozen[year] = YearHolidays(
                     frozenset(d for d in holidays if d.year == year),
                     {d: i for d, i in parts.items() if d.year == year},
                 )
-        calendar._fixed = group_by_year(d for d in holidays if d.year not in frozen_years)
-        calendar._always = calendar._always and not calendar._fixed
+        calendar._days.fixed = group_by_year(d for d in holidays if d.year not in frozen_years)
+        calendar._always = calendar._always and not calendar._days.fixed
         return calendar
 
     def __repr__(self) -> str:
-        open_days = [WEEKDAYS[d] for d, intervals in enumerate(self._week) if intervals]
+        open_days = [WEEKDAYS[d] for d, intervals in enumerate(self._days.week) if intervals]
         return f"<BusinessCalendar {self.timezone} open {','.join(open_days)}>"
 
     # -- inside: instants as epoch microseconds -------------------------------------------
@@ -660,54 +643,6 @@ class BusinessCalendar:
         minutes, seconds = divmod(seconds, 60)
         return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
 
-    def _offset(self, micros: int) -> int:
-        utc = _EPOCH + timedelta(microseconds=micros)
-        offset = self._zone.utcoffset(utc.astimezone(self._zone))
-        assert offset is not None
-        return (offset.days * DAY + offset.seconds) * _US + offset.microseconds
-
-    def _steady_offset(self, start: int, end: int) -> int | None:
-        """The UTC offset over ``[start, end]`` if no DST change is within six hours of it.
-
-        Then every local time in the interval is unambiguous and has this offset.
-        """
-        offset = self._offset(start)
-        margin = 6 * 3600 * _US
-        for instant in (start - margin, end, end + margin):
-            if self._low <= instant < self._high and self._offset(instant) != offset:
-                return None
-        return offset
-
-    def _local(self, ordinal: int, seconds: int) -> int:
-        """Wall time ``seconds`` after the local midnight of date ``ordinal``, as an instant.
-
-        A time in a DST gap moves forward by the gap; an ambiguous one is its first
-        occurrence (``fold=0``, as ``zoneinfo`` reads it).
-        """
-        days, seconds = divmod(seconds, DAY)
-        day = date.fromordinal(ordinal + days)
-        hours, rest = divmod(seconds, 3600)
-        wall = datetime(day.year, day.month, day.day, hours, rest // 60, rest % 60)
-        offset = self._zone.utcoffset(wall)
-        assert offset is not None
-        local_seconds = (day.toordinal() - _EPOCH_ORDINAL) * DAY + seconds
-        return (local_seconds - offset.days * DAY - offset.seconds) * _US
-
-    def _midnight(self, year: int) -> int:
-        """The instant that starts ``year`` in the calendar's zone (kept, and shared with
-        the other calendars of the zone)."""
-        found = self._midnights.get(year)
-        if found is None:
-            key = (self._zone, year)
-            found = _year_midnights.get(key)
-            if found is None:
-                found = self._local(date(year, 1, 1).toordinal(), 0)
-                if len(_year_midnights) >= _OFFSETS_MAX:
-                    _year_midnights.clear()
-                _year_midnights[key] = found
-            self._midnights[year] = found
-        return found
-
     def _year_number(self, t: int) -> int:
         """The local year of instant ``t``, clamped to the years the calendar works in."""
         if t < self._low:
@@ -715,9 +650,9 @@ class BusinessCalendar:
         if t >= self._high:
             return _LAST_YEAR + 1
         year = min(max(1970 + t // _AVERAGE_YEAR_US, _FIRST_YEAR), _LAST_YEAR)
-        while t < self._midnight(year):
+        while t < self._days.midnight(year):
             year -= 1
-        while t >= self._midnight(year + 1):
+        while t >= self._days.midnight(year + 1):
             year += 1
         return year
 
@@ -739,7 +674,7 @@ class BusinessCalendar:
         found = self._years.get(number) or self._new_year(number)
         # The local date of t, at the offset of the year's first midnight: a daylight-
         # saving change may put it a date off, near a midnight; the loops below mend that.
-        local = (t - self._midnight(number)) // _DAY_US + found.first
+        local = (t - self._days.midnight(number)) // _DAY_US + found.first
         index = min(max((local - found.first) // _BLOCK_DAYS, 0), found.count - 1)
         if found.bl == found.bh:
             self._grow(found, index, index + 1)
@@ -768,7 +703,7 @@ class BusinessCalendar:
         years = range(
             found.number - (first == found.first), found.number + 1 + (last == found.end)
         )
-        found.grow(lo, hi, self._expand(first, last, years))
+        found.grow(lo, hi, self._days.expand(first, last, years))
 
     def _complete(self, found: _Year) -> None:
         """Expand every block of ``found``'s year."""
@@ -823,7 +758,7 @@ class BusinessCalendar:
             return expanded.total, len(expanded.business)
         found = self._summaries.get(year)
         if found is None:
-            found = self._summaries[year] = self._sum_year(year)
+            found = self._summaries[year] = self._days.sum_year(year)
         return found
 
     def _interval(self, t: int) -> tuple[_Year, int]:
@@ -831,7 +766,7 @@ class BusinessCalendar:
         found = self._year_of(t)
         while True:
             k = bisect.bisect_right(found.starts, t) - 1
-            if k >= 0 or not self._overnight:
+            if k >= 0 or not self._days.overnight:
                 return found, k
             if found.bl > 0:  # the block before may hold an overnight interval
                 self._grow(found, found.bl - 1, found.bl)
@@ -851,7 +786,7 @@ class BusinessCalendar:
             if k >= 0:
                 end = found.ends[k]
                 return found, found.shifts[k] + (t if t < end else end)
-            if not self._overnight:  # nothing earlier reaches t
+            if not self._days.overnight:  # nothing earlier reaches t
                 return found, found.head
             if found.bl > 0:  # the block before may hold an overnight interval
                 self._grow(found, found.bl - 1, found.bl)
@@ -978,277 +913,6 @@ class BusinessCalendar:
                 f"and closures leave nothing open; check them",
                 key="holidays",
             )
-
-    # -- expanding a year ------------------------------------------------------------------
-
-    def _holidays(self, year: int) -> YearHolidays:
-        found = self._resolved.get(year)
-        if found is None:
-            if not _FIRST_YEAR - 1 <= year <= _LAST_YEAR + 1:
-                return YearHolidays(frozenset(), {})
-            found = self._frozen.get(year)
-            if found is None:
-                found = self._source.year(year) if self._source else YearHolidays(frozenset(), {})
-            extra = self._fixed.get(year)
-            if extra:
-                found = YearHolidays(found.dates | extra, found.partial)
-            self._resolved[year] = found
-        return found
-
-    def _closed(self, ordinal: int) -> list[tuple[int, int]]:
-        """Instants closed by holidays and closures that start on date ``ordinal``."""
-        day = date.fromordinal(ordinal)
-        holidays = self._holidays(day.year)
-        if day in holidays.dates:
-            return [(self._local(ordinal, 0), self._local(ordinal + 1, 0))]
-        parts = list(holidays.partial.get(day, ()))
-        parts.extend(self._closures.get(ordinal, ()))
-        return [(self._local(ordinal, s), self._local(ordinal, e)) for s, e in parts]
-
-    def _day(
-        self, ordinal: int, closed: Callable[[int], list[tuple[int, int]]]
-    ) -> list[tuple[int, int, int]]:
-        """The open pieces owned by date ``ordinal``: its hours minus the closed spans of
-        that date and its neighbours (``closed(ordinal)``)."""
-        hours = self._overrides.get(ordinal)
-        if hours is None:
-            hours = self._week[date.fromordinal(ordinal).weekday()]
-        pieces: list[tuple[int, int, int]] = []
-        for start_s, end_s in hours:
-            start, end = self._local(ordinal, start_s), self._local(ordinal, end_s)
-            if end <= start:  # wholly inside a DST gap
-                continue
-            cuts = closed(ordinal - 1) + closed(ordinal)
-            if end_s > DAY:
-                cuts = cuts + closed(ordinal + 1)
-            for piece_start, piece_end in _subtract(start, end, cuts):
-                pieces.append((piece_start, piece_end, ordinal))
-        return pieces
-
-    def _marks(self, year: int) -> list[int]:
-        """The dates of ``year`` (sorted ordinals) that holidays or closures close, in all
-        or in part."""
-        found = self._marked.get(year)
-        if found is None:
-            holidays = self._holidays(year)
-            found = [day.toordinal() for day in holidays.dates]
-            found += [day.toordinal() for day in holidays.partial]
-            found += self._closure_years.get(year, ())
-            found.sort()
-            self._marked[year] = found
-        return found
-
-    def _special(
-        self, first: int, last: int, years: Iterable[int], offsets: Sequence[int]
-    ) -> set[int]:
-        """The dates of ``[first, last)`` that are not plain (see ``_expand``); ``years``
-        are those of the dates ``first - 1`` to ``last``."""
-        special: set[int] = set()
-        for year in years:
-            marks = self._marks(year)
-            lo, hi = bisect.bisect_left(marks, first - 1), bisect.bisect_right(marks, last)
-            for ordinal in marks[lo:hi]:  # closed dates cut themselves and their neighbours
-                special.update((ordinal - 1, ordinal, ordinal + 1))
-            for ordinal in self._override_years.get(year, ()):
-                special.add(ordinal)
-        if offsets.count(offsets[0]) != len(offsets):
-            reach = 3 if self._overnight else 2  # the midnight after the last interval ends
-            for index in range(last - first):
-                if len(set(offsets[index + 1 : index + 1 + reach])) > 1:
-                    special.add(first + index)
-        return special
-
-    def _expand(self, first: int, last: int, years: Iterable[int]) -> _Expanded:
-        """The open intervals owned by the dates ``[first, last)`` (in ``years``): the
-        instants of the local midnights that start ``first`` and ``last``, then the
-        intervals' starts, ends, owners and local dates (``_Year``).
-
-        A date is *plain* when nothing but its weekday's hours shapes it: no override, no
-        holiday or closure on it or on a neighbouring date, and the same UTC offset at the
-        local midnights from its own to the one after its last interval ends (no zone
-        changes its offset twice within a day). A plain date's intervals are its hours
-        shifted by that offset; any other date goes through ``_day``.
-        """
-        offsets = _midnight_offsets(self._zone, first - 1, last - first + 5)
-        special = self._special(first, last, years, offsets)
-        starts: list[int] = []
-        ends: list[int] = []
-        owners: list[int] = []
-        local: list[tuple[int, int, int, int] | None] = []
-        week = self._pieces
-        closed_at: dict[int, list[tuple[int, int]]] = {}
-
-        def closed(ordinal: int) -> list[tuple[int, int]]:
-            found = closed_at.get(ordinal)
-            if found is None:
-                found = closed_at[ordinal] = self._closed(ordinal)
-            return found
-
-        weekday = (first + 6) % 7
-        base = (first - _EPOCH_ORDINAL) * _DAY_US
-        for index in range(last - first):
-            ordinal = first + index
-            if ordinal in special:
-                for start, end, _ in self._day(ordinal, closed):
-                    starts.append(start)
-                    ends.append(end)
-                    owners.append(ordinal)
-                    steady = self._steady_offset(start, end)
-                    local.append(None if steady is None else _local_date(ordinal, steady))
-            elif week[weekday]:
-                midnight = base + index * _DAY_US - offsets[index + 1]
-                day = date.fromordinal(ordinal)
-                info = (midnight, day.year, day.month, day.day)
-                for start, end in week[weekday]:
-                    starts.append(midnight + start)
-                    ends.append(midnight + end)
-                    owners.append(ordinal)
-                    local.append(info)
-            weekday = weekday + 1 if weekday < 6 else 0
-        span = (base - offsets[1], base + (last - first) * _DAY_US - offsets[last - first + 1])
-        return span, starts, ends, owners, local
-
-    def _sum_year(self, year: int) -> tuple[int, int]:
-        """The open time of ``year`` and its business dates, without expanding it.
-
-        A date is *plain* when nothing but its weekly hours shapes it: no override, no
-        holiday or closure on it or a neighbouring date (an overnight interval reaches
-        the next date; a closure can reach back from the previous one), and the same UTC
-        offset at the local midnights from its own to the one two days later. A plain date
-        opens exactly its weekday's hours, so the year is its weekdays' hours plus, for
-        the few other dates, the difference between what ``_day`` gives and those hours.
-        """
-        if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            return 0, 0
-        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
-        length, start_day = last - first, date(year, 1, 1).weekday()
-        weeks, rest = divmod(length, 7)
-        week_us = self._week_us
-        total = business = 0
-        for weekday in range(7):
-            count = weeks + ((weekday - start_day) % 7 < rest)
-            total += count * week_us[weekday]
-            business += count * (week_us[weekday] > 0)
-        special: set[int] = set(self._override_years.get(year, ()))
-        marked: list[int] = [*self._closure_years.get(year - 1, ())]
-        marked += self._closure_years.get(year, ())
-        marked += self._closure_years.get(year + 1, ())
-        for number in (year - 1, year, year + 1):
-            holidays = self._holidays(number)
-            marked += (day.toordinal() for day in holidays.dates)
-            marked += (day.toordinal() for day in holidays.partial)
-        # A closed date changes itself, the date before when that one's hours run past
-        # midnight, and the date after when its closed parts do.
-        before = self._overnight
-        for ordinal in marked:
-            if first - 1 <= ordinal <= last:
-                special.add(ordinal)
-                if before:
-                    special.add(ordinal - 1)
-                if self._spills(ordinal):
-                    special.add(ordinal + 1)
-        # Daylight-saving changes: the offset at each local midnight, from the first date
-        # to two days after the last (no zone changes its offset twice within a day).
-        utcoffset, wall, one = self._zone.utcoffset, datetime(year, 1, 1), timedelta(days=1)
-        offsets = []
-        for _ in range(length + 2):
-            offsets.append(utcoffset(wall))
-            wall += one
-        for index in range(length + 1):
-            if offsets[index] != offsets[index + 1]:
-                special.update((first + index - 1, first + index))
-        closed_at: dict[int, list[tuple[int, int]]] = {}
-
-        def closed(ordinal: int) -> list[tuple[int, int]]:
-            found = closed_at.get(ordinal)
-            if found is None:
-                found = closed_at[ordinal] = self._closed(ordinal)
-            return found
-
-        for ordinal in special:
-            if not first <= ordinal < last:
-                continue
-            usual = week_us[(start_day + ordinal - first) % 7]
-            opened = sum(end - start for start, end, _ in self._day(ordinal, closed))
-            total += opened - usual
-            business += (opened > 0) - (usual > 0)
-        return total, business
-
-    def _spills(self, ordinal: int) -> bool:
-        """Whether the closed parts of date ``ordinal`` run past its midnight."""
-        day = date.fromordinal(ordinal)
-        parts = (*self._holidays(day.year).partial.get(day, ()), *self._closures.get(ordinal, ()))
-        return any(end > DAY for _, end in parts)
-
-    def _check_overrides(self) -> None:
-        for ordinal, hours in self._overrides.items():
-            before = self._overrides.get(ordinal - 1)
-            if before is None:
-                before = self._week[date.fromordinal(ordinal - 1).weekday()]
-            after = self._overrides.get(ordinal + 1)
-            if after is None:
-                after = self._week[date.fromordinal(ordinal + 1).weekday()]
-            key = f"overrides[{date.fromordinal(ordinal).isoformat()}]"
-            check_spill(before, hours, key=key)
-            check_spill(hours, after, key=key)
-
-
-_OFFSETS_MAX = 8192
-_offsets: dict[tuple[ZoneInfo, int, int], tuple[int, ...]] = {}
-_year_midnights: dict[tuple[ZoneInfo, int], int] = {}
-
-
-def _midnight_offsets(zone: ZoneInfo, ordinal: int, count: int) -> tuple[int, ...]:
-    """The UTC offsets (microseconds) at the local midnights of ``count`` dates from
-    ``ordinal``, shared by the calendars of a zone: zone rules do not change while the
-    process runs, and the first call on a new calendar mostly needs dates that others
-    already looked up."""
-    key = (zone, ordinal, count)
-    found = _offsets.get(key)
-    if found is None:
-        utcoffset, wall, offsets = zone.utcoffset, datetime.fromordinal(ordinal), []
-        for _ in range(count):
-            offset = utcoffset(wall)
-            assert offset is not None
-            offsets.append((offset.days * DAY + offset.seconds) * _US + offset.microseconds)
-            wall += _ONE_DAY
-        if len(_offsets) >= _OFFSETS_MAX:
-            _offsets.clear()
-        found = _offsets[key] = tuple(offsets)
-    return found
-
-
-def _local_date(ordinal: int, offset: int) -> tuple[int, int, int, int]:
-    """``_Year.local`` of an interval of date ``ordinal`` at UTC offset ``offset``."""
-    day = date.fromordinal(ordinal)
-    return (ordinal - _EPOCH_ORDINAL) * _DAY_US - offset, day.year, day.month, day.day
-
-
-def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``[start, end)`` minus the ``cuts``, as sorted non-empty pieces."""
-    pieces = [(start, end)]
-    for cut_start, cut_end in cuts:
-        if cut_end <= start or cut_start >= end:
-            continue
-        next_pieces = []
-        for a, b in pieces:
-            if cut_end <= a or cut_start >= b:
-                next_pieces.append((a, b))
-                continue
-            if a < cut_start:
-                next_pieces.append((a, cut_start))
-            if cut_end < b:
-                next_pieces.append((cut_end, b))
-        pieces = next_pieces
-    return pieces
-
-
-def _by_year(dated: Mapping[int, object]) -> dict[int, list[int]]:
-    """The ordinals of ``dated`` grouped by their year."""
-    found: dict[int, list[int]] = {}
-    for ordinal in dated:
-        found.setdefault(date.fromordinal(ordinal).year, []).append(ordinal)
-    return found
 
 
 def _hours(week_us: Sequence[int]) -> str:
