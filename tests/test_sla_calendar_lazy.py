@@ -1,7 +1,7 @@
-"""BusinessCalendar expands lazily, a block of dates at a time: a first call does the work
-its answer needs, and answers what a calendar with its years wholly expanded answers.
+"""BusinessCalendar expands lazily, a few dates at a time: a first call does the work its
+answer needs, and answers what a calendar with its years wholly expanded answers.
 
-The work is counted (blocks expanded, holiday years looked up), never timed.
+The work is counted (dates expanded, holiday years looked up), never timed.
 """
 
 from __future__ import annotations
@@ -28,27 +28,28 @@ def sp(*args: int) -> pendulum.DateTime:
     return pendulum.datetime(*args, tz=SP)  # type: ignore[arg-type]
 
 
-def blocks(cal: BusinessCalendar) -> int:
-    """How many blocks of dates the calendar has expanded, in every year."""
-    return sum(run.bh - run.bl for run in cal._years.values())
+def expanded(cal: BusinessCalendar) -> int:
+    """How many dates the calendar has expanded, in every year."""
+    return sum(run.hi - run.lo for run in cal._years.values())
 
 
 class TestTheFirstCall:
-    def test_the_first_add_expands_a_few_blocks_not_the_year(self) -> None:
-        """40 business hours from a Friday afternoon: the blocks of the next eight days."""
+    def test_the_first_add_expands_a_few_dates_not_the_year(self) -> None:
+        """40 business hours from a Friday afternoon: the ten days from that Friday, and a
+        few more for the holiday."""
         cal = BusinessCalendar(timezone=SP, hours=OFFICE, holidays=[date(2026, 4, 21)])
         due = cal.add(sp(2026, 4, 17, 15), timedelta(hours=40))
         assert due == sp(2026, 4, 27, 15)  # Tiradentes (Tuesday) closed
-        assert blocks(cal) <= 2
+        assert expanded(cal) <= 18
         assert all(run.business is None for run in cal._years.values())  # no year whole
         assert cal._summaries == {}  # and no year crossed by its total
 
-    def test_between_and_is_open_on_a_fresh_calendar_expand_a_block_or_two(self) -> None:
-        """A measure within a week expands the blocks of its instants only."""
+    def test_between_and_is_open_on_a_fresh_calendar_expand_ten_days(self) -> None:
+        """A measure within a week expands the ten days from its start only."""
         cal = BusinessCalendar(timezone=SP, hours=OFFICE)
         assert cal.between(sp(2026, 6, 1, 9), sp(2026, 6, 5, 18)) == timedelta(hours=40)
         assert not cal.is_open(sp(2026, 6, 6, 10))
-        assert blocks(cal) <= 2
+        assert expanded(cal) == 10
 
     def test_a_year_of_business_time_expands_the_years_it_crosses_once(self) -> None:
         """Far answers expand whole years, as before: never more than the start's year and
@@ -57,11 +58,11 @@ class TestTheFirstCall:
         start = sp(2026, 3, 2, 9)
         due = cal.add(start, timedelta(hours=2250))
         assert cal.between(start, due) == timedelta(hours=2250)
-        assert blocks(cal) <= 2 * 46
+        assert expanded(cal) <= 2 * 366
 
     def test_a_night_shift_reaches_back_into_the_block_before(self) -> None:
-        """An instant early on the first date of a block is inside the shift that started
-        the evening before, in the previous block (and the previous year on January 1)."""
+        """An instant early on the first date expanded is inside the shift that started the
+        evening before, on a date not yet expanded (in the previous year on January 1)."""
         cal = BusinessCalendar(timezone=SP, hours={"mon-sun": "22:00-06:00"})
         assert cal.is_open(sp(2027, 1, 1, 3))
         assert cal.between(sp(2027, 1, 1, 3), sp(2027, 1, 1, 7)) == timedelta(hours=3)

@@ -9,9 +9,9 @@ How it is fast: inside, instants are integer microseconds since the epoch. The o
 intervals of a year are expanded into sorted arrays of starts and ends with a running sum
 of open time, so finding the instant at which a duration runs out is a binary search,
 whatever the duration: a year of business time costs about what an hour costs. A year is
-expanded lazily, a block of eight dates at a time (``_Year`` is the run of blocks expanded
-so far), so the first call on a new calendar expands the week or two its answer needs,
-not the whole year. What each date opens, and how cheaply, is ``days.py``'s job
+expanded lazily, a few dates at a time (``_Year`` is the run of dates expanded so far), so
+the first call on a new calendar expands the ten days or so its answer needs, not the
+whole year. What each date opens, and how cheaply, is ``days.py``'s job
 (``CalendarDays``); pendulum is used only to build the answers.
 
 How it stays bounded: a search crosses the years it does not stop in by their totals of
@@ -22,7 +22,7 @@ the calendar can open within the horizon (an upper bound worked out from the wee
 hours at construction) is refused before any search. So the work of one call is at most
 two expanded years and about a hundred year totals, whatever it is asked.
 
-Why one long module (about 980 lines): it is one engine. The runs of expanded blocks, the
+Why one long module (about 990 lines): it is one engine. The runs of expanded dates, the
 year totals and the horizon are private state every search keeps consistent; split
 across modules, each part would reach into the others' internals. The rules of the dates
 are apart, in ``days.py``.
@@ -31,7 +31,6 @@ are apart, in ``days.py``.
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -73,42 +72,44 @@ _DateTime = pendulum.DateTime
 HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | None
 
 
-_BLOCK_DAYS = 8
-"""A year is expanded a block of this many dates at a time (from January 1; the last block
-of a year is shorter), when a call first needs it."""
+_CHUNK = 8
+"""How many dates a search expands at a time, when it goes past what is expanded."""
+_FIRST_CHUNK = 10
+"""How many dates the first look at a year expands, from the date looked at: enough for
+most answers of a few business days."""
 
 
 class _Year:
-    """The open intervals of a run of expanded blocks of one year, as sorted arrays with
-    running sums of open time. The run grows a block at a time, forward or back.
+    """The open intervals of a run of expanded dates of one year, as sorted arrays with
+    running sums of open time. The run grows a few dates at a time, forward or back.
 
-    Blocks ``bl`` to ``bh - 1`` (of ``count``) are expanded: they hold the instants
-    ``[low, high)``, between the local midnights that start block ``bl`` and end block
-    ``bh - 1``. Interval ``k`` is ``[starts[k], ends[k])`` in epoch microseconds, owned by
-    the local date ``owners[k]`` it starts on; an overnight interval of a block's last date
-    belongs to that block even when it ends in the next one. Open time is counted from the
-    start of the first block expanded, so growing the run changes no position already
-    handed out: ``head`` and ``tail`` are the positions at ``low`` and ``high``,
-    ``before[k]`` and ``through[k]`` those at the start and end of interval ``k``, and an
-    instant ``t`` inside interval ``k`` is at ``shifts[k] + t``. ``local[k]`` is ``(midnight,
+    The year's dates are the ordinals ``[first, end)``; those of ``[lo, hi)`` are expanded
+    (the run is empty while ``lo == hi``): they hold the instants ``[low, high)``, between
+    the local midnights that start ``lo`` and ``hi``. Interval ``k`` is ``[starts[k],
+    ends[k])`` in epoch microseconds, owned by the local date ``owners[k]`` it starts on;
+    an overnight interval of the run's last date belongs to it even when it ends after
+    ``high``. Open time is counted from the start of the first dates expanded, so growing
+    the run changes no position already handed out: ``head`` and ``tail`` are the
+    positions at ``low`` and ``high``, ``before[k]`` and ``through[k]`` those at the start
+    and end of interval ``k``, and an instant ``t`` inside interval ``k`` is at
+    ``shifts[k] + t``. ``local[k]`` is ``(midnight,
     year, month, day)`` when the zone's offset is the same all through interval ``k``
     (``midnight``: the local midnight of its date at that offset), so answers inside are
-    built without a zone lookup; otherwise ``None``. Once every block is expanded,
+    built without a zone lookup; otherwise ``None``. Once every date is expanded,
     ``total`` is the year's open time and ``business`` its business dates (sorted
     ordinals); until then ``business`` is ``None``.
     """
 
     __slots__ = (
         "before",
-        "bh",
-        "bl",
         "business",
-        "count",
         "end",
         "ends",
         "first",
         "head",
+        "hi",
         "high",
+        "lo",
         "local",
         "low",
         "number",
@@ -122,8 +123,7 @@ class _Year:
 
     def __init__(self, number: int, first: int, end: int) -> None:
         self.number, self.first, self.end = number, first, end
-        self.count = -(-(end - first) // _BLOCK_DAYS)
-        self.bl = self.bh = 0
+        self.lo = self.hi = first
         self.low = self.high = 0
         self.head = self.tail = self.total = 0
         self.starts: list[int] = []
@@ -133,7 +133,7 @@ class _Year:
         self.before: list[int] = []
         self.through: list[int] = []
         self.shifts: list[int] = []
-        self.business: list[int] | None = None if self.count else []
+        self.business: list[int] | None = None if end > first else []
 
     @classmethod
     def empty(cls, number: int) -> _Year:
@@ -141,18 +141,29 @@ class _Year:
         return cls(number, 0, 0)
 
     def grow(self, lo: int, hi: int, expanded: Expanded) -> None:
-        """Add the expanded blocks ``[lo, hi)`` next to the run (after it or before it)."""
+        """Add the expanded dates ``[lo, hi)`` next to the run (after it or before it)."""
         (low, high), starts, ends, owners, local = expanded
-        lengths = [end - start for start, end in zip(starts, ends, strict=True)]
-        after = self.bl == self.bh or lo == self.bh
-        position = self.tail if after else self.head - sum(lengths)
-        sums = list(itertools.accumulate(lengths, initial=position))
-        before, through = sums[:-1], sums[1:]
-        shifts = [b - s for b, s in zip(before, starts, strict=True)]
+        before: list[int] = []
+        through: list[int] = []
+        shifts: list[int] = []
+        after = self.lo == self.hi or lo == self.hi
         if after:
-            if self.bl == self.bh:
-                self.bl, self.low, self.head = lo, low, position
-            self.bh, self.high, self.tail = hi, high, sums[-1]
+            position = self.tail
+        else:
+            position = self.head - sum(ends) + sum(starts)
+            self.lo, self.low, self.head = lo, low, position
+        for start, end in zip(starts, ends, strict=True):
+            before.append(position)
+            shifts.append(position - start)
+            position += end - start
+            through.append(position)
+        if self.lo == self.hi:  # the first dates: the lists are the run's
+            self.lo, self.hi, self.low, self.high = lo, hi, low, high
+            self.head, self.tail = self.tail, position
+            self.starts, self.ends, self.owners, self.local = starts, ends, owners, local
+            self.before, self.through, self.shifts = before, through, shifts
+        elif after:
+            self.hi, self.high, self.tail = hi, high, position
             self.starts += starts
             self.ends += ends
             self.owners += owners
@@ -161,7 +172,6 @@ class _Year:
             self.through += through
             self.shifts += shifts
         else:
-            self.bl, self.low, self.head = lo, low, position
             self.starts[:0] = starts
             self.ends[:0] = ends
             self.owners[:0] = owners
@@ -169,7 +179,7 @@ class _Year:
             self.before[:0] = before
             self.through[:0] = through
             self.shifts[:0] = shifts
-        if self.bl == 0 and self.bh == self.count:
+        if self.lo == self.first and self.hi == self.end:
             self.total = self.tail - self.head
             self.business = sorted(set(self.owners))
 
@@ -235,8 +245,8 @@ class BusinessCalendar:
         self._work = 0  # years expanded or totalled: what tests count to bound the work
         self._low, self._high = days.low, days.high
         self._week_us = week_us = days.week_us
-        # How far past what is expanded a search grows a year a block at a time; further
-        # than that it expands the whole year, or crosses it by its total.
+        # How far past what is expanded a search grows a year a few dates at a time;
+        # further than that it expands the whole year, or crosses it by its total.
         self._near_us = 8 * sum(week_us)
         # Upper bounds of what the calendar opens within the horizon (101 year numbers):
         # 52 weeks and the two longest weekdays a year, a day a year for daylight-saving
@@ -381,11 +391,11 @@ class BusinessCalendar:
             return self._datetime(t - d)
         found, position = self._locate(t)
         target = position - d
-        while target < found.head and found.bl > 0:
+        while target < found.head and found.lo > found.first:
             if found.head - target > self._near_us:
                 self._complete(found)
             else:
-                self._grow(found, found.bl - 1, found.bl)
+                self._back(found, _CHUNK)
         if target < found.head:
             rest = found.head - target  # open time to go back before the year's start
             first = number = found.number
@@ -658,7 +668,7 @@ class BusinessCalendar:
 
     def _year_of(self, t: int) -> _Year:
         """The run of the year whose local dates hold instant ``t`` (in the years the
-        calendar works in), grown to hold the block of ``t``."""
+        calendar works in), grown to hold the date of ``t``."""
         last = self._last
         if last.low <= t < last.high:
             return last
@@ -670,23 +680,22 @@ class BusinessCalendar:
         return found
 
     def _reach(self, number: int, t: int) -> _Year:
-        """The run of year ``number``, grown to the block holding instant ``t``."""
+        """The run of year ``number``, grown to the date holding instant ``t``."""
         found = self._years.get(number) or self._new_year(number)
         # The local date of t, at the offset of the year's first midnight: a daylight-
         # saving change may put it a date off, near a midnight; the loops below mend that.
         local = (t - self._days.midnight(number)) // _DAY_US + found.first
-        index = min(max((local - found.first) // _BLOCK_DAYS, 0), found.count - 1)
-        if found.bl == found.bh:
-            self._grow(found, index, index + 1)
-        elif index < found.bl:
-            self._grow(found, index, found.bl)
-        elif index >= found.bh:
-            self._grow(found, found.bh, index + 1)
-        # The zone's date of t and the blocks' midnights agree; this only makes sure.
-        while t < found.low and found.bl > 0:
-            self._grow(found, found.bl - 1, found.bl)
-        while t >= found.high and found.bh < found.count:
-            self._grow(found, found.bh, found.bh + 1)
+        local = min(max(local, found.first), found.end - 1)
+        if found.lo == found.hi:
+            self._grow(found, local, min(local + _FIRST_CHUNK, found.end))
+        elif local < found.lo:
+            self._grow(found, local, found.lo)
+        elif local >= found.hi:
+            self._grow(found, found.hi, local + 1)
+        while t < found.low and found.lo > found.first:
+            self._back(found, 1)
+        while t >= found.high and found.hi < found.end:
+            self._forward(found, 1)
         return found
 
     def _new_year(self, number: int) -> _Year:
@@ -696,24 +705,28 @@ class BusinessCalendar:
         return found
 
     def _grow(self, found: _Year, lo: int, hi: int) -> None:
-        """Expand blocks ``[lo, hi)`` of ``found``'s year into its run."""
-        first = found.first + lo * _BLOCK_DAYS
-        last = min(found.first + hi * _BLOCK_DAYS, found.end)
-        # The years of the dates first - 1 to last: the closed dates around the blocks.
-        years = range(
-            found.number - (first == found.first), found.number + 1 + (last == found.end)
-        )
-        found.grow(lo, hi, self._days.expand(first, last, years))
+        """Expand the dates ``[lo, hi)`` of ``found``'s year into its run."""
+        # The years of the dates lo - 1 to hi: the closed dates around them.
+        years = range(found.number - (lo == found.first), found.number + 1 + (hi == found.end))
+        found.grow(lo, hi, self._days.expand(lo, hi, years))
+
+    def _forward(self, found: _Year, dates: int = _CHUNK) -> None:
+        """Grow ``found``'s run by ``dates`` dates (fewer at the year's end) forward."""
+        self._grow(found, found.hi, min(found.hi + dates, found.end))
+
+    def _back(self, found: _Year, dates: int) -> None:
+        """Grow ``found``'s run by ``dates`` dates (fewer at the year's start) back."""
+        self._grow(found, max(found.lo - dates, found.first), found.lo)
 
     def _complete(self, found: _Year) -> None:
-        """Expand every block of ``found``'s year."""
-        if found.bl == found.bh:
-            self._grow(found, 0, found.count)
+        """Expand every date of ``found``'s year."""
+        if found.lo == found.hi:
+            self._grow(found, found.first, found.end)
             return
-        if found.bl > 0:
-            self._grow(found, 0, found.bl)
-        if found.bh < found.count:
-            self._grow(found, found.bh, found.count)
+        if found.lo > found.first:
+            self._grow(found, found.first, found.lo)
+        if found.hi < found.end:
+            self._grow(found, found.hi, found.end)
 
     def _year(self, year: int) -> _Year:
         """Year ``year`` wholly expanded; an empty year outside the years the calendar
@@ -728,25 +741,25 @@ class BusinessCalendar:
         return found
 
     def _start_of(self, year: int) -> _Year:
-        """The run of ``year`` grown back to its first block."""
+        """The run of ``year`` grown back to its first date."""
         if not _FIRST_YEAR <= year <= _LAST_YEAR:
             return _Year.empty(year)
         found = self._years.get(year) or self._new_year(year)
-        if found.bl == found.bh:
-            self._grow(found, 0, 1)
-        elif found.bl > 0:
-            self._grow(found, 0, found.bl)
+        if found.lo == found.hi:
+            self._grow(found, found.first, found.first + _CHUNK)
+        elif found.lo > found.first:
+            self._grow(found, found.first, found.lo)
         return found
 
     def _end_of(self, year: int) -> _Year:
-        """The run of ``year`` grown forward to its last block."""
+        """The run of ``year`` grown forward to its last date."""
         if not _FIRST_YEAR <= year <= _LAST_YEAR:
             return _Year.empty(year)
         found = self._years.get(year) or self._new_year(year)
-        if found.bl == found.bh:
-            self._grow(found, found.count - 1, found.count)
-        elif found.bh < found.count:
-            self._grow(found, found.bh, found.count)
+        if found.lo == found.hi:
+            self._grow(found, found.end - _CHUNK, found.end)
+        elif found.hi < found.end:
+            self._grow(found, found.hi, found.end)
         return found
 
     def _summary(self, year: int) -> tuple[int, int]:
@@ -768,8 +781,8 @@ class BusinessCalendar:
             k = bisect.bisect_right(found.starts, t) - 1
             if k >= 0 or not self._days.overnight:
                 return found, k
-            if found.bl > 0:  # the block before may hold an overnight interval
-                self._grow(found, found.bl - 1, found.bl)
+            if found.lo > found.first:  # the date before may hold an overnight interval
+                self._back(found, 1)
                 continue
             previous = self._end_of(found.number - 1)
             if previous.starts and t < previous.ends[-1]:
@@ -788,8 +801,8 @@ class BusinessCalendar:
                 return found, found.shifts[k] + (t if t < end else end)
             if not self._days.overnight:  # nothing earlier reaches t
                 return found, found.head
-            if found.bl > 0:  # the block before may hold an overnight interval
-                self._grow(found, found.bl - 1, found.bl)
+            if found.lo > found.first:  # the date before may hold an overnight interval
+                self._back(found, 1)
                 continue
             previous = self._end_of(found.number - 1)
             if previous.starts and t < previous.ends[-1]:
@@ -801,13 +814,13 @@ class BusinessCalendar:
     ) -> pendulum.DateTime:
         """The earliest instant at which the open time of ``found`` reaches ``target``,
         growing its run forward, then crossing later years by their totals and expanding
-        only the one it stops in (or the first blocks of the next years, when little is
+        only the one it stops in (or the first dates of the next years, when little is
         left to go)."""
-        while target > found.tail and found.bh < found.count:
+        while target > found.tail and found.hi < found.end:
             if target - found.tail > self._near_us:
                 self._complete(found)
             else:
-                self._grow(found, found.bh, found.bh + 1)
+                self._forward(found)
         if target > found.tail:
             first = number = found.number
             rest = target - found.tail
@@ -818,15 +831,15 @@ class BusinessCalendar:
                 if near and self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_long(duration, self._datetime(origin), "after")
                 known = self._years.get(number)
-                if rest <= self._near_us or (known is not None and known.bl == 0 < known.bh):
-                    # Walk the year from its first block: cheaper than its total.
+                if rest <= self._near_us or (known is not None and known.first == known.lo):
+                    # Walk the year from its first date: cheaper than its total.
                     self._work += 1
                     found = self._start_of(number)
-                    while rest > found.tail - found.head and found.bh < found.count:
+                    while rest > found.tail - found.head and found.hi < found.end:
                         if rest - found.tail + found.head > self._near_us:
                             self._complete(found)
                         else:
-                            self._grow(found, found.bh, found.bh + 1)
+                            self._forward(found)
                     total = found.tail - found.head
                     if rest <= total:
                         target = found.head + rest
@@ -864,8 +877,8 @@ class BusinessCalendar:
         found, k = self._interval(t)
         if k >= 0 and t < found.ends[k]:
             return self._answer(found, k, t)
-        while k + 1 >= len(found.starts) and found.bh < found.count:
-            self._grow(found, found.bh, found.bh + 1)
+        while k + 1 >= len(found.starts) and found.hi < found.end:
+            self._forward(found)
         if k + 1 < len(found.starts):
             return self._answer(found, k + 1, found.starts[k + 1])
         number, empty = found.number, 0
@@ -878,8 +891,8 @@ class BusinessCalendar:
                     field="instant",
                 )
             found = self._start_of(number)
-            while not found.starts and found.bh < found.count:
-                self._grow(found, found.bh, found.bh + 1)
+            while not found.starts and found.hi < found.end:
+                self._forward(found)
             if found.starts:
                 return self._answer(found, 0, found.starts[0])
             empty += 1

@@ -44,6 +44,11 @@ Expanded = tuple[
 first date and end the last, then the open intervals' starts, ends, owning dates and
 local dates (``(midnight, year, month, day)``, or ``None`` near a daylight-saving change)."""
 
+_At = Callable[[int, int], int]
+"""A date (ordinal) and seconds of wall time after its midnight, to an instant."""
+_Closed = Callable[[int, _At], list[tuple[int, int]]]
+_NO_HOLIDAYS = YearHolidays(frozenset(), {})
+
 _OFFSETS_MAX = 8192
 _offsets: dict[tuple[ZoneInfo, int, int], tuple[int, ...]] = {}
 _year_midnights: dict[tuple[ZoneInfo, int], int] = {}
@@ -67,7 +72,7 @@ class CalendarDays:
         self.fixed: dict[int, frozenset[date]] = {}
         self.frozen: dict[int, YearHolidays] = {}
         self.resolved: dict[int, YearHolidays] = {}
-        self.marked: dict[int, list[int]] = {}
+        self.marked: dict[int, tuple[list[int], frozenset[int]]] = {}
         self.midnights: dict[int, int] = {}
         self.week_us = tuple(sum(end - start for start, end in day) * _US for day in week)
         self.pieces = tuple(tuple((s * _US, e * _US) for s, e in day) for day in week)
@@ -128,70 +133,81 @@ class CalendarDays:
         found = self.resolved.get(year)
         if found is None:
             if not _FIRST_YEAR - 1 <= year <= _LAST_YEAR + 1:
-                return YearHolidays(frozenset(), {})
+                return _NO_HOLIDAYS
             found = self.frozen.get(year)
             if found is None:
-                found = self.source.year(year) if self.source else YearHolidays(frozenset(), {})
+                found = self.source.year(year) if self.source else _NO_HOLIDAYS
             extra = self.fixed.get(year)
             if extra:
                 found = YearHolidays(found.dates | extra, found.partial)
             self.resolved[year] = found
         return found
 
-    def closed(self, ordinal: int) -> list[tuple[int, int]]:
-        """Instants closed by holidays and closures that start on date ``ordinal``."""
+    def closed(self, ordinal: int, at: _At | None = None) -> list[tuple[int, int]]:
+        """Instants closed by holidays and closures that start on date ``ordinal``;
+        ``at`` turns a date and a wall time into an instant (``local`` if not given)."""
+        at = at or self.local
         day = date.fromordinal(ordinal)
         holidays = self.holidays(day.year)
         if day in holidays.dates:
-            return [(self.local(ordinal, 0), self.local(ordinal + 1, 0))]
+            return [(at(ordinal, 0), at(ordinal + 1, 0))]
         parts = list(holidays.partial.get(day, ()))
         parts.extend(self.closures.get(ordinal, ()))
-        return [(self.local(ordinal, s), self.local(ordinal, e)) for s, e in parts]
+        return [(at(ordinal, s), at(ordinal, e)) for s, e in parts]
 
-    def day(
-        self, ordinal: int, closed: Callable[[int], list[tuple[int, int]]]
-    ) -> list[tuple[int, int, int]]:
+    def day(self, ordinal: int, closed: _Closed, at: _At) -> list[tuple[int, int, int]]:
         """The open pieces owned by date ``ordinal``: its hours minus the closed spans of
-        that date and its neighbours (``closed(ordinal)``)."""
+        that date and its neighbours (``closed(ordinal, at)``), their instants worked out
+        by ``at`` (``local``, or one UTC offset where it is steady)."""
         hours = self.overrides.get(ordinal)
         if hours is None:
             hours = self.week[date.fromordinal(ordinal).weekday()]
         pieces: list[tuple[int, int, int]] = []
         for start_s, end_s in hours:
-            start, end = self.local(ordinal, start_s), self.local(ordinal, end_s)
+            start, end = at(ordinal, start_s), at(ordinal, end_s)
             if end <= start:  # wholly inside a DST gap
                 continue
-            cuts = closed(ordinal - 1) + closed(ordinal)
+            cuts = closed(ordinal - 1, at) + closed(ordinal, at)
             if end_s > DAY:
-                cuts = cuts + closed(ordinal + 1)
+                cuts = cuts + closed(ordinal + 1, at)
             for piece_start, piece_end in _subtract(start, end, cuts):
                 pieces.append((piece_start, piece_end, ordinal))
         return pieces
 
-    def marks(self, year: int) -> list[int]:
+    def marks(self, year: int) -> tuple[list[int], frozenset[int]]:
         """The dates of ``year`` (sorted ordinals) that holidays or closures close, in all
-        or in part."""
+        or in part, and those closed all day by a holiday."""
         found = self.marked.get(year)
         if found is None:
             holidays = self.holidays(year)
-            found = [day.toordinal() for day in holidays.dates]
-            found += [day.toordinal() for day in holidays.partial]
-            found += self.closure_years.get(year, ())
-            found.sort()
-            self.marked[year] = found
+            shut = frozenset(day.toordinal() for day in holidays.dates)
+            marks = [*shut, *(day.toordinal() for day in holidays.partial)]
+            marks += self.closure_years.get(year, ())
+            marks.sort()
+            found = self.marked[year] = marks, shut
         return found
 
     def special(
         self, first: int, last: int, years: Iterable[int], offsets: Sequence[int]
-    ) -> set[int]:
-        """The dates of ``[first, last)`` that are not plain (see ``_expand``); ``years``
-        are those of the dates ``first - 1`` to ``last``."""
+    ) -> tuple[set[int], set[int]]:
+        """The dates of ``[first, last)`` that are not plain (module docstring), and
+        those of them that open nothing (a holiday, with no hours past midnight);
+        ``years`` are those of the dates ``first - 1`` to ``last``."""
         special: set[int] = set()
+        shut: set[int] = set()
         for year in years:
-            marks = self.marks(year)
+            marks, holidays = self.marks(year)
             lo, hi = bisect.bisect_left(marks, first - 1), bisect.bisect_right(marks, last)
-            for ordinal in marks[lo:hi]:  # closed dates cut themselves and their neighbours
-                special.update((ordinal - 1, ordinal, ordinal + 1))
+            # A closed date cuts itself, the date before when that one's hours run past
+            # midnight, and the date after when its closed parts do.
+            for ordinal in marks[lo:hi]:
+                special.add(ordinal)
+                if self.overnight:
+                    special.add(ordinal - 1)
+                elif ordinal in holidays:
+                    shut.add(ordinal)
+                if self.spills(ordinal):
+                    special.add(ordinal + 1)
             for ordinal in self.override_years.get(year, ()):
                 special.add(ordinal)
         if offsets.count(offsets[0]) != len(offsets):
@@ -199,40 +215,46 @@ class CalendarDays:
             for index in range(last - first):
                 if len(set(offsets[index + 1 : index + 1 + reach])) > 1:
                     special.add(first + index)
-        return special
+        return special, shut
 
     def expand(self, first: int, last: int, years: Iterable[int]) -> Expanded:
         """The open intervals owned by the dates ``[first, last)`` (in ``years``): the
         instants of the local midnights that start ``first`` and ``last``, then the
         intervals' starts, ends, owners and local dates (``_Year``).
 
-        A date is *plain* when nothing but its weekday's hours shapes it: no override, no
-        holiday or closure on it or on a neighbouring date, and the same UTC offset at the
-        local midnights from its own to the one after its last interval ends (no zone
-        changes its offset twice within a day). A plain date's intervals are its hours
-        shifted by that offset; any other date goes through ``_day``.
+        A date is *plain* (module docstring) unless ``special`` says otherwise; any other
+        date goes through ``day``, with one UTC offset when the offsets at the midnights
+        around it agree.
         """
         offsets = _midnight_offsets(self.zone, first - 1, last - first + 5)
-        special = self.special(first, last, years, offsets)
+        special, shut = self.special(first, last, years, offsets)
         starts: list[int] = []
         ends: list[int] = []
         owners: list[int] = []
         local: list[tuple[int, int, int, int] | None] = []
         week = self.pieces
-        closed_at: dict[int, list[tuple[int, int]]] = {}
-
-        def closed(ordinal: int) -> list[tuple[int, int]]:
-            found = closed_at.get(ordinal)
-            if found is None:
-                found = closed_at[ordinal] = self.closed(ordinal)
-            return found
-
+        closed = _memo(self.closed)
         weekday = (first + 6) % 7
         base = (first - _EPOCH_ORDINAL) * _DAY_US
         for index in range(last - first):
             ordinal = first + index
+            if ordinal in shut:  # a holiday's hours end by its midnight: all closed
+                weekday = weekday + 1 if weekday < 6 else 0
+                continue
             if ordinal in special:
-                for start, end, _ in self.day(ordinal, closed):
+                offset = offsets[index + 1]
+                if offsets[index : index + 5].count(offset) == 5:
+                    # One offset from the midnight before to three after: whatever its
+                    # neighbours close, every instant the date needs has this offset.
+                    info: tuple[int, int, int, int] | None = _local_date(ordinal, offset)
+                    for start, end, _ in self.day(ordinal, closed, _steady(offset)):
+                        starts.append(start)
+                        ends.append(end)
+                        owners.append(ordinal)
+                        local.append(info)
+                    weekday = weekday + 1 if weekday < 6 else 0
+                    continue
+                for start, end, _ in self.day(ordinal, closed, self.local):
                     starts.append(start)
                     ends.append(end)
                     owners.append(ordinal)
@@ -300,19 +322,12 @@ class CalendarDays:
         for index in range(length + 1):
             if offsets[index] != offsets[index + 1]:
                 special.update((first + index - 1, first + index))
-        closed_at: dict[int, list[tuple[int, int]]] = {}
-
-        def closed(ordinal: int) -> list[tuple[int, int]]:
-            found = closed_at.get(ordinal)
-            if found is None:
-                found = closed_at[ordinal] = self.closed(ordinal)
-            return found
-
+        closed = _memo(self.closed)
         for ordinal in special:
             if not first <= ordinal < last:
                 continue
             usual = week_us[(start_day + ordinal - first) % 7]
-            opened = sum(end - start for start, end, _ in self.day(ordinal, closed))
+            opened = sum(end - start for start, end, _ in self.day(ordinal, closed, self.local))
             total += opened - usual
             business += (opened > 0) - (usual > 0)
         return total, business
@@ -354,6 +369,29 @@ def _midnight_offsets(zone: ZoneInfo, ordinal: int, count: int) -> tuple[int, ..
             _offsets.clear()
         found = _offsets[key] = tuple(offsets)
     return found
+
+
+def _steady(offset: int) -> _At:
+    """``CalendarDays.local`` where the UTC offset is ``offset`` throughout."""
+
+    def at(ordinal: int, seconds: int) -> int:
+        return (ordinal - _EPOCH_ORDINAL) * _DAY_US + seconds * _US - offset
+
+    return at
+
+
+def _memo(closed: _Closed) -> _Closed:
+    """``closed`` remembering its answer per date, for one expansion (an answer is exact
+    whichever ``at`` worked it out: a steady one is given only dates where it is)."""
+    answers: dict[int, list[tuple[int, int]]] = {}
+
+    def remembered(ordinal: int, at: _At) -> list[tuple[int, int]]:
+        found = answers.get(ordinal)
+        if found is None:
+            found = answers[ordinal] = closed(ordinal, at)
+        return found
+
+    return remembered
 
 
 def _local_date(ordinal: int, offset: int) -> tuple[int, int, int, int]:
