@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chamados import MemoryStorage, Party, StorageError, TicketNotFoundError
 from chamados.storage import TicketQuery, UnitOfWork
@@ -281,7 +283,7 @@ class TestWorkFollowsWhatIsFound:
     def test_the_indexes_follow_every_change(self) -> None:
         """After moving tickets between statuses, agents, teams and deadlines, every
         listing and the monitor answer what a scan of the stored tickets answers."""
-        storage = _stored(1_000)
+        storage = _stored(3_000)
         now = pendulum.datetime(2026, 4, 1)
         with storage.unit_of_work() as uow:
             for n, listed in enumerate(uow.find(TicketQuery(tenant=None))[::7]):
@@ -327,3 +329,27 @@ class TestWorkFollowsWhatIsFound:
                     )
                     for agent in ("ana", "caio")
                 }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 60)), max_size=300))
+def test_the_chunked_lists_keep_their_keys_sorted(steps: list[tuple[bool, int]]) -> None:
+    """Keys added and removed in any order read back sorted, as a plain sorted list would
+    hold them, across chunk splits and emptied chunks (chunks of 4 to 8 keys here)."""
+    from chamados.storage import memory_index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(memory_index, "_LOAD", 2)
+        keys = memory_index._Sorted()
+        model: list[tuple[int, str]] = []
+        for add, n in steps:
+            key = (n, f"T-{n}")
+            if add and key not in model:
+                keys.add(key)
+                model.append(key)
+            elif not add and key in model:
+                keys.remove(key)
+                model.remove(key)
+            assert list(keys) == sorted(model)
+            assert len(keys) == len(model)
+            assert all(0 < len(chunk) <= 4 for chunk in keys.chunks)

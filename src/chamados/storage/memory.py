@@ -70,7 +70,7 @@ class MemoryStorage(Storage):
         old = self._tickets.get(ticket.id)
         stored = self._tickets[ticket.id] = ticket.copy()
         self._index.put(stored, old)
-        self._deadlines.put(stored)
+        self._deadlines.put(stored, old)
 
     def unit_of_work(self) -> UnitOfWork:
         return _MemoryUnitOfWork(self)
