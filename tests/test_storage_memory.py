@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 import pendulum
@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chamados import MemoryStorage, Party, StorageError, TicketNotFoundError
+from chamados import MemoryStorage, Party, StorageError, Ticket, TicketNotFoundError
+from chamados.clock import epoch_micros
 from chamados.storage import TicketQuery, UnitOfWork
+from chamados.storage.memory import _MemoryUnitOfWork
 from chamados.storage.port import has_running_clock
 from chamados.testing import StorageContract, make_ticket
 
@@ -353,3 +355,33 @@ def test_the_chunked_lists_keep_their_keys_sorted(steps: list[tuple[bool, int]])
             assert list(keys) == sorted(model)
             assert len(keys) == len(model)
             assert all(0 < len(chunk) <= 4 for chunk in keys.chunks)
+
+
+def test_a_batch_claim_takes_due_tickets_in_order_after_a_position_skipping_held_ones() -> None:
+    """The SLA monitor's batch (the port's ``claim_due_batch``): up to ``limit`` due
+    tickets of the tenant after ``(deadline, id)``, none another unit of work holds, read
+    from the deadline index (only the tickets claimed are read)."""
+    at = pendulum.datetime(2026, 3, 2, 9)
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        for n in range(8):
+            tenant = "loja-2" if n % 4 == 3 else "loja-1"
+            uow.add(make_ticket(id=f"T-{n}", tenant=tenant, sla_deadline=at.add(minutes=n)))
+        uow.add(make_ticket(id="T-later", sla_deadline=at.add(days=1)))
+        uow.commit()
+    storage._tickets = _CountingDict(storage._tickets)
+    now = epoch_micros(at.add(hours=1))
+
+    def ids(tickets: Iterable[Ticket]) -> list[str]:
+        return [ticket.id for ticket in tickets]
+
+    with storage.unit_of_work() as first:
+        assert isinstance(first, _MemoryUnitOfWork)
+        assert _reads(storage, lambda _: first._claim_due_batch(now, "loja-1", 3, None)) == 3
+        with storage.unit_of_work() as second:
+            assert isinstance(second, _MemoryUnitOfWork)
+            assert ids(second._claim_due_batch(now, "loja-1", 10, None)) == ["T-4", "T-5", "T-6"]
+    with storage.unit_of_work() as third:
+        assert isinstance(third, _MemoryUnitOfWork)
+        after = (epoch_micros(at.add(minutes=4)), "T-4")
+        assert ids(third._claim_due_batch(now, None, 10, after)) == ["T-5", "T-6", "T-7"]

@@ -160,6 +160,27 @@ class _MemoryUnitOfWork(UnitOfWork):
                     return storage._tickets[ticket_id].copy()
         return None
 
+    def _claim_due_batch(
+        self, now: int, tenant: str | None, limit: int, after: tuple[int, str] | None
+    ) -> Iterable[Ticket]:
+        """Up to ``limit`` due tickets after ``after`` (``(deadline, id)``), in deadline
+        order, each held like ``get(..., lock=True)``; tickets held elsewhere are skipped,
+        as ``FOR UPDATE SKIP LOCKED`` does, so several monitors never share one."""
+        storage, me = self._storage, threading.get_ident()
+        claimed: list[Ticket] = []
+        with storage._lock:
+            for ticket_id in storage._deadlines.due(now, tenant, after):
+                if ticket_id not in self._held:  # held by this unit of work already
+                    hold = storage._holds.setdefault(ticket_id, threading.Lock())
+                    if not hold.acquire(blocking=False):
+                        continue
+                    storage._holders[ticket_id] = me
+                    self._held.append(ticket_id)
+                claimed.append(storage._tickets[ticket_id])
+                if len(claimed) == limit:
+                    break
+        return [ticket.copy() for ticket in claimed]
+
     def _count_held(self, tenant: str, agent_ids: frozenset[str]) -> Mapping[str, int]:
         with self._storage._lock:
             return self._storage._index.held(tenant, agent_ids)

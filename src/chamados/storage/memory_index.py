@@ -247,10 +247,13 @@ class DeadlineIndex:
                 heap[:] = [e for e in heap if self._live.get(e[1]) is e]
                 heapq.heapify(heap)
 
-    def due(self, now: int, tenant: str | None) -> Iterator[str]:
+    def due(
+        self, now: int, tenant: str | None, after: tuple[int, str] | None = None
+    ) -> Iterator[str]:
         """The ids of ``tenant``'s tickets (every tenant's for ``None``) whose deadline is
-        at or before ``now``, earliest first (then by id). It walks only the due part of
-        the heap, dropping stale entries it finds at the top."""
+        at or before ``now``, earliest first (then by id), those whose ``(deadline, id)``
+        comes after ``after`` if given. It walks only the due part of the heap, dropping
+        stale entries it finds at the top."""
         heap = self._heaps.get(tenant)
         if not heap:
             return
@@ -263,7 +266,7 @@ class DeadlineIndex:
         size = len(heap)
         while frontier:
             entry, index = heapq.heappop(frontier)
-            if live.get(entry[1]) is entry:
+            if live.get(entry[1]) is entry and (after is None or entry[:2] > after):
                 yield entry[1]
             for child in (2 * index + 1, 2 * index + 2):
                 if child < size and heap[child][0] <= now:
