@@ -175,3 +175,18 @@ def test_a_fresh_calendar_answers_what_an_expanded_one_answers(
     same(lambda c: c.is_open(b), cal, twin)
     same(lambda c: c.next_open(a), cal, twin)
     same(lambda c: c.add_business_days(b, span.days), cal, twin)
+
+
+class TestConstruction:
+    def test_the_same_hours_text_is_parsed_once_and_shared(self) -> None:
+        """Calendars built from equal hours share one parsed week (it is immutable)."""
+        first = BusinessCalendar(timezone=SP, hours={"mon-fri": ["09:00-12:00", "13:00-18:00"]})
+        second = BusinessCalendar(timezone=SP, hours={"mon-fri": ("09:00-12:00", "13:00-18:00")})
+        assert second._days.week is first._days.week
+
+    def test_bad_hours_are_refused_every_time(self) -> None:
+        """A refused text is not kept: it is refused again, naming the key."""
+        for _ in range(2):
+            with pytest.raises(ConfigurationError) as caught:
+                BusinessCalendar(timezone=SP, hours={"mon": ["09:00-12:00", 5]})  # type: ignore[list-item]
+            assert caught.value.key == "mon"

@@ -222,7 +222,7 @@ class BusinessCalendar:
                 f"unknown time zone {timezone!r}; use an IANA name like 'America/Sao_Paulo'",
                 key="timezone",
             ) from None
-        self._tz = pendulum.timezone(timezone)
+        self._tz = _pendulum_zone(timezone)
         self._days = days = CalendarDays(
             self._zone,
             parse_week(hours),
@@ -926,6 +926,18 @@ class BusinessCalendar:
                 f"and closures leave nothing open; check them",
                 key="holidays",
             )
+
+
+_pendulum_zones: dict[str, Any] = {}
+
+
+def _pendulum_zone(name: str) -> Any:
+    """pendulum's time zone ``name``, kept: pendulum does not keep its zones, so each new
+    one reads the zone file again (about as long as building the rest of a calendar)."""
+    found = _pendulum_zones.get(name)
+    if found is None:
+        found = _pendulum_zones[name] = pendulum.timezone(name)
+    return found
 
 
 def _hours(week_us: Sequence[int]) -> str:

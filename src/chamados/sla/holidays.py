@@ -209,9 +209,12 @@ def group_by_year(dates: Iterable[date]) -> dict[int, frozenset[date]]:
     """Dates grouped by their year."""
     years: dict[int, set[date]] = {}
     for day in dates:
-        if not isinstance(day, date) or hasattr(day, "hour"):
+        if type(day) is not date and (not isinstance(day, date) or hasattr(day, "hour")):
             raise ConfigurationError(
                 f"holidays must be dates (datetime.date), got {day!r}", key="holidays"
             )
-        years.setdefault(day.year, set()).add(day)
+        found = years.get(day.year)
+        if found is None:
+            found = years[day.year] = set()
+        found.add(day)
     return {year: frozenset(days) for year, days in years.items()}
