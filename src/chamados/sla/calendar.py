@@ -335,7 +335,23 @@ class BusinessCalendar:
     def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of business time has passed since
         ``start``. Running out at the end of an interval answers that end."""
-        t = _instant(start, "start")
+        offset = start.utcoffset() if isinstance(start, datetime) else None
+        if offset is None:
+            t = _instant(start, "start")  # refuses a naive datetime, saying why
+        else:  # _instant (chamados.clock.epoch_micros) inline, as below: a call costs
+            t = (
+                (
+                    (start.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + start.hour * 3600
+                    + start.minute * 60
+                    + start.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + start.microsecond
+                - offset.microseconds
+            )
         d = duration // _ONE_US if type(duration) is timedelta else _micros(duration)
         # The hot path, inline: the start and the answer in the run looked up last (which
         # is in the years the calendar works in); anything else goes the long way.
@@ -422,7 +438,40 @@ class BusinessCalendar:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
 
         The instants may be at most ``HORIZON_YEARS`` apart."""
-        a, b = _instant(start, "start"), _instant(end, "end")
+        offset = start.utcoffset() if isinstance(start, datetime) else None
+        if offset is None:
+            a = _instant(start, "start")
+        else:  # _instant inline, as in add
+            a = (
+                (
+                    (start.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + start.hour * 3600
+                    + start.minute * 60
+                    + start.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + start.microsecond
+                - offset.microseconds
+            )
+        offset = end.utcoffset() if isinstance(end, datetime) else None
+        if offset is None:
+            b = _instant(end, "end")
+        else:
+            b = (
+                (
+                    (end.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + end.hour * 3600
+                    + end.minute * 60
+                    + end.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + end.microsecond
+                - offset.microseconds
+            )
         last = self._last
         if last.low <= a < last.high and last.low <= b < last.high:
             # The hot path: both instants in the run looked up last (what _locate does).
