@@ -30,7 +30,7 @@ are apart, in ``days.py``.
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -358,20 +358,21 @@ class BusinessCalendar:
         found = self._last
         if not (found.low <= t < found.high and 0 < d <= self._max_us):
             return self._add_edge(start, duration, t)
-        k = bisect.bisect_right(found.starts, t) - 1
+        k = bisect_right(found.starts, t) - 1
         if k < 0:
             return self._add_edge(start, duration, t)
         end = found.ends[k]
         target = found.shifts[k] + (t if t < end else end) + d
         if target > found.tail:
             return self._seek(found, target, t, duration)
-        k = bisect.bisect_left(found.through, target)
+        k = bisect_left(found.through, target)
         micros = target - found.shifts[k]
         local = found.local[k]
         if local is not None:
             midnight, year, month, day = local
-            if micros - midnight < _DAY_US:
-                seconds, micro = divmod(micros - midnight, _US)
+            rest = micros - midnight
+            if rest < _DAY_US:
+                seconds, micro = divmod(rest, _US)
                 hours, seconds = divmod(seconds, 3600)
                 minutes, seconds = divmod(seconds, 60)
                 return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
@@ -428,7 +429,7 @@ class BusinessCalendar:
             target = found.head - rest
         # found.head <= target < found.tail here: the latest instant at that position is
         # inside an interval, or the start of one.
-        k = bisect.bisect_right(found.before, target) - 1
+        k = bisect_right(found.before, target) - 1
         micros = found.starts[k] + target - found.before[k]
         if t - micros > _HORIZON_US:
             raise self._too_long(duration, end, "before")
@@ -475,8 +476,8 @@ class BusinessCalendar:
         last = self._last
         if last.low <= a < last.high and last.low <= b < last.high:
             # The hot path: both instants in the run looked up last (what _locate does).
-            ka = bisect.bisect_right(last.starts, a) - 1
-            kb = bisect.bisect_right(last.starts, b) - 1
+            ka = bisect_right(last.starts, a) - 1
+            kb = bisect_right(last.starts, b) - 1
             if ka >= 0 and kb >= 0:
                 end_a, end_b = last.ends[ka], last.ends[kb]
                 return timedelta(
@@ -827,7 +828,7 @@ class BusinessCalendar:
         """The run and index of the last interval starting at or before ``t`` (-1: none)."""
         found = self._year_of(t)
         while True:
-            k = bisect.bisect_right(found.starts, t) - 1
+            k = bisect_right(found.starts, t) - 1
             if k >= 0 or not self._days.overnight:
                 return found, k
             if found.lo > found.first:  # the date before may hold an overnight interval
@@ -844,7 +845,7 @@ class BusinessCalendar:
         if not found.low <= t < found.high:
             found = self._year_of(t)
         while True:
-            k = bisect.bisect_right(found.starts, t) - 1
+            k = bisect_right(found.starts, t) - 1
             if k >= 0:
                 end = found.ends[k]
                 return found, found.shifts[k] + (t if t < end else end)
@@ -902,7 +903,7 @@ class BusinessCalendar:
                 rest -= total
                 empty = empty + 1 if total == 0 else 0
                 self._check_search(empty, number, origin)
-        k = bisect.bisect_left(found.through, target)
+        k = bisect_left(found.through, target)
         micros = target - found.shifts[k]
         if micros - origin > _HORIZON_US:
             raise self._too_long(duration, self._datetime(origin), "after")
@@ -951,7 +952,7 @@ class BusinessCalendar:
         number = date.fromordinal(ordinal).year
         business = self._year(number).business
         assert business is not None  # a whole year has its business dates
-        index = bisect.bisect_right(business, ordinal) + days - 1
+        index = bisect_right(business, ordinal) + days - 1
         count = len(business)
         if index >= count:
             first, empty = number, 0
