@@ -6,12 +6,15 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pendulum
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chamados import ConfigurationError
+from chamados.clock import epoch_micros
 from chamados.sla import BusinessCalendar
 from tests.sla_reference import WEEKDAYS, Reference
 
@@ -232,3 +235,26 @@ def test_always_open_is_elapsed_time(zone: str) -> None:
     start = datetime(2026, 3, 28, 12, tzinfo=UTC)
     assert cal.add(start, timedelta(hours=48)) == start + timedelta(hours=48)
     assert cal.between(start, start + timedelta(days=10)) == timedelta(days=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1935, 1, 1),
+        max_value=datetime(2065, 1, 1),
+        timezones=st.sampled_from([*ZONES, "America/Sao_Paulo", "Europe/Lisbon"]).map(ZoneInfo),
+        allow_imaginary=False,
+    ),
+    st.booleans(),
+)
+def test_instants_are_read_as_epoch_micros_reads_them(value: datetime, as_pendulum: bool) -> None:
+    """add and between read stdlib and pendulum datetimes inline on their hot paths: the
+    same instant chamados.clock.epoch_micros gives (folds and odd old offsets included)."""
+    if as_pendulum:
+        value = pendulum.instance(value)
+    cal = BusinessCalendar.always_open(timezone="UTC")
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
+    since = timedelta(microseconds=epoch_micros(value) - epoch_micros(origin))
+    assert cal.between(origin, value) == since
+    assert cal.between(value, origin) == -since
+    assert micros_of(cal.add(value, timedelta(microseconds=1))) == epoch_micros(value) + 1

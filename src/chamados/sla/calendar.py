@@ -6,11 +6,13 @@ closures (parts of dates). ``docs/calendars.md`` states each rule it follows, wi
 examples.
 
 How it is fast: inside, instants are integer microseconds since the epoch. The open
-intervals of one year are expanded once (when first needed) into sorted arrays of starts
-and ends with a running sum of open time, so finding the instant at which a duration
-runs out is a binary search, whatever the duration: a year of business time costs about
-what an hour costs. Time zones are applied when a year is expanded; pendulum is used
-only to read the caller's datetimes and to build the answers.
+intervals of a year are expanded into sorted arrays of starts and ends with a running sum
+of open time, so finding the instant at which a duration runs out is a binary search,
+whatever the duration: a year of business time costs about what an hour costs. A year is
+expanded lazily, a few dates at a time (``_Year`` is the run of dates expanded so far), so
+the first call on a new calendar expands the ten days or so its answer needs, not the
+whole year. What each date opens, and how cheaply, is ``days.py``'s job
+(``CalendarDays``); pendulum is used only to build the answers.
 
 How it stays bounded: a search crosses the years it does not stop in by their totals of
 open time (``_summary``), computed from the weekly hours plus the few dates that differ
@@ -20,15 +22,16 @@ the calendar can open within the horizon (an upper bound worked out from the wee
 hours at construction) is refused before any search. So the work of one call is at most
 two expanded years and about a hundred year totals, whatever it is asked.
 
-Why one long module (about 970 lines): it is one engine. The expanded years, the year
-totals and the horizon are private state every method keeps consistent; split across
-modules, each part would reach into the others' internals.
+Why one long module (about 990 lines): it is one engine. The runs of expanded dates, the
+year totals and the horizon are private state every search keeps consistent; split
+across modules, each part would reach into the others' internals. The rules of the dates
+are apart, in ``days.py``.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,12 +41,12 @@ import pendulum
 
 from chamados.clock import epoch_micros as _instant
 from chamados.exceptions import ConfigurationError, InvalidTicketError
+from chamados.sla.days import FIRST_YEAR, LAST_YEAR, CalendarDays, Expanded
 from chamados.sla.holidays import BRAZIL_ZONES, HolidaySource, YearHolidays, group_by_year
 from chamados.sla.hours import (
     DAY,
     WEEKDAYS,
     Interval,
-    check_spill,
     format_interval,
     parse_intervals,
     parse_week,
@@ -57,68 +60,128 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _AVERAGE_YEAR_US = 31_556_952 * _US
 _DAY_US = DAY * _US
 _MAX_EMPTY_YEARS = 3
-_FIRST_YEAR, _LAST_YEAR = 2, 9998
+_FIRST_YEAR, _LAST_YEAR = FIRST_YEAR, LAST_YEAR
 _HORIZON_YEARS = 100
 _HORIZON = timedelta(days=36_525)  # 100 Julian years
 _HORIZON_US = _HORIZON.days * _DAY_US
 _SCHEMA = 1
+_ONE_US = timedelta(microseconds=1)
+_ONE_DAY = timedelta(days=1)
+_DateTime = pendulum.DateTime
 
 HolidaysArg = Iterable[date] | holidays_package.HolidayBase | HolidaySource | None
 
 
-class _Year:
-    """The open intervals of one year, as sorted arrays with running sums of open time.
+_CHUNK = 8
+"""How many dates a search expands at a time, when it goes past what is expanded."""
+_FIRST_CHUNK = 10
+"""How many dates the first look at a year expands, from the date looked at: enough for
+most answers of a few business days."""
 
-    Interval ``k`` is ``[starts[k], ends[k])`` in epoch microseconds; ``before[k]`` is the
-    open time of the year before it and ``through[k]`` the open time up to its end.
-    Intervals belong to the local date they start on (``owners``); an overnight interval
-    of December 31 belongs to its year even when it ends in the next one. The open time
-    of the year before an instant ``t`` in interval ``k`` is ``shifts[k] + t``. ``offsets[k]``
-    is the zone's UTC offset throughout interval ``k`` (in microseconds), or ``None`` when
-    a DST change is near: answers inside use it to build local times without a zone
-    lookup. ``low`` and ``high`` are the local midnights that start this year and the next.
+
+class _Year:
+    """The open intervals of a run of expanded dates of one year, as sorted arrays with
+    running sums of open time. The run grows a few dates at a time, forward or back.
+
+    The year's dates are the ordinals ``[first, end)``; those of ``[lo, hi)`` are expanded
+    (the run is empty while ``lo == hi``): they hold the instants ``[low, high)``, between
+    the local midnights that start ``lo`` and ``hi``. Interval ``k`` is ``[starts[k],
+    ends[k])`` in epoch microseconds, owned by the local date ``owners[k]`` it starts on;
+    an overnight interval of the run's last date belongs to it even when it ends after
+    ``high``. Open time is counted from the start of the first dates expanded, so growing
+    the run changes no position already handed out: ``head`` and ``tail`` are the
+    positions at ``low`` and ``high``, ``before[k]`` and ``through[k]`` those at the start
+    and end of interval ``k``, and an instant ``t`` inside interval ``k`` is at
+    ``shifts[k] + t``. ``local[k]`` is ``(midnight,
+    year, month, day)`` when the zone's offset is the same all through interval ``k``
+    (``midnight``: the local midnight of its date at that offset), so answers inside are
+    built without a zone lookup; otherwise ``None``. Once every date is expanded,
+    ``total`` is the year's open time and ``business`` its business dates (sorted
+    ordinals); until then ``business`` is ``None``.
     """
 
     __slots__ = (
         "before",
         "business",
+        "end",
         "ends",
+        "first",
+        "head",
+        "hi",
         "high",
+        "lo",
+        "local",
         "low",
         "number",
-        "offsets",
         "owners",
         "shifts",
         "starts",
+        "tail",
         "through",
         "total",
     )
 
-    def __init__(
-        self,
-        number: int,
-        low: int,
-        high: int,
-        intervals: Sequence[tuple[int, int, int]],
-        offsets: Sequence[int | None],
-    ) -> None:
-        self.number, self.low, self.high = number, low, high
-        self.starts = [start for start, _, _ in intervals]
-        self.ends = [end for _, end, _ in intervals]
-        self.owners = [owner for _, _, owner in intervals]
-        self.offsets = list(offsets)
+    def __init__(self, number: int, first: int, end: int) -> None:
+        self.number, self.first, self.end = number, first, end
+        self.lo = self.hi = first
+        self.low = self.high = 0
+        self.head = self.tail = self.total = 0
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.owners: list[int] = []
+        self.local: list[tuple[int, int, int, int] | None] = []
         self.before: list[int] = []
         self.through: list[int] = []
-        total = 0
-        for start, end, _ in intervals:
-            self.before.append(total)
-            total += end - start
-            self.through.append(total)
-        self.total = total
-        self.shifts = [
-            before - start for before, start in zip(self.before, self.starts, strict=True)
-        ]
-        self.business = sorted(set(self.owners))
+        self.shifts: list[int] = []
+        self.business: list[int] | None = None if end > first else []
+
+    @classmethod
+    def empty(cls, number: int) -> _Year:
+        """A year the calendar does not work in: nothing is open there."""
+        return cls(number, 0, 0)
+
+    def grow(self, lo: int, hi: int, expanded: Expanded) -> None:
+        """Add the expanded dates ``[lo, hi)`` next to the run (after it or before it)."""
+        (low, high), starts, ends, owners, local = expanded
+        before: list[int] = []
+        through: list[int] = []
+        shifts: list[int] = []
+        after = self.lo == self.hi or lo == self.hi
+        if after:
+            position = self.tail
+        else:
+            position = self.head - sum(ends) + sum(starts)
+            self.lo, self.low, self.head = lo, low, position
+        for start, end in zip(starts, ends, strict=True):
+            before.append(position)
+            shifts.append(position - start)
+            position += end - start
+            through.append(position)
+        if self.lo == self.hi:  # the first dates: the lists are the run's
+            self.lo, self.hi, self.low, self.high = lo, hi, low, high
+            self.head, self.tail = self.tail, position
+            self.starts, self.ends, self.owners, self.local = starts, ends, owners, local
+            self.before, self.through, self.shifts = before, through, shifts
+        elif after:
+            self.hi, self.high, self.tail = hi, high, position
+            self.starts += starts
+            self.ends += ends
+            self.owners += owners
+            self.local += local
+            self.before += before
+            self.through += through
+            self.shifts += shifts
+        else:
+            self.starts[:0] = starts
+            self.ends[:0] = ends
+            self.owners[:0] = owners
+            self.local[:0] = local
+            self.before[:0] = before
+            self.through[:0] = through
+            self.shifts[:0] = shifts
+        if self.lo == self.first and self.hi == self.end:
+            self.total = self.tail - self.head
+            self.business = sorted(set(self.owners))
 
 
 class BusinessCalendar:
@@ -159,52 +222,47 @@ class BusinessCalendar:
                 f"unknown time zone {timezone!r}; use an IANA name like 'America/Sao_Paulo'",
                 key="timezone",
             ) from None
-        self._tz = pendulum.timezone(timezone)
-        self._week = parse_week(hours)
-        self._overrides = _dated_intervals(overrides, "overrides", allow_empty=True)
-        self._closures = _dated_intervals(closures, "closures", allow_empty=False)
-        self._check_overrides()
-        self._source: HolidaySource | None = None
-        self._fixed: dict[int, frozenset[date]] = {}
-        self._frozen: dict[int, YearHolidays] = {}
+        self._tz = _pendulum_zone(timezone)
+        self._days = days = CalendarDays(
+            self._zone,
+            parse_week(hours),
+            _dated_intervals(overrides, "overrides", allow_empty=True),
+            _dated_intervals(closures, "closures", allow_empty=False),
+        )
         if isinstance(holidays, HolidaySource):
-            self._source = holidays
+            days.source = holidays
         elif isinstance(holidays, holidays_package.HolidayBase):
-            self._source = HolidaySource(holidays)
+            days.source = HolidaySource(holidays)
         elif holidays is not None:
             if isinstance(holidays, str | bytes):
                 raise ConfigurationError(
                     "holidays must be a list of dates, not a string", key="holidays"
                 )
-            self._fixed = group_by_year(holidays)
-        self._resolved: dict[int, YearHolidays] = {}
+            days.fixed = group_by_year(holidays)
         self._years: dict[int, _Year] = {}
         self._summaries: dict[int, tuple[int, int]] = {}
-        self._midnights: dict[int, int] = {}
-        self._last = _Year(0, 0, 0, (), ())  # the year last looked up: a one-compare cache
+        self._last = _Year.empty(0)  # the run last looked up: a one-compare cache
         self._work = 0  # years expanded or totalled: what tests count to bound the work
-        self._low, self._high = self._midnight(_FIRST_YEAR), self._midnight(_LAST_YEAR + 1)
-        self._week_us = tuple(sum(end - start for start, end in day) * _US for day in self._week)
-        self._override_years = _by_year(self._overrides)
-        self._overnight = any(
-            end > DAY for day in (*self._week, *self._overrides.values()) for _, end in day
-        )
-        self._closure_years = _by_year(self._closures)
+        self._low, self._high = days.low, days.high
+        self._week_us = week_us = days.week_us
+        # How far past what is expanded a search grows a year a few dates at a time;
+        # further than that it expands the whole year, or crosses it by its total.
+        self._near_us = 8 * sum(week_us)
         # Upper bounds of what the calendar opens within the horizon (101 year numbers):
         # 52 weeks and the two longest weekdays a year, a day a year for daylight-saving
         # changes, and every override in full. Holidays and closures only take away.
         years = _HORIZON_YEARS + 1
-        per_year = 52 * sum(self._week_us) + sum(sorted(self._week_us)[-2:]) + _DAY_US
-        extra = sum(end - start for hours in self._overrides.values() for start, end in hours)
+        per_year = 52 * sum(week_us) + sum(sorted(week_us)[-2:]) + _DAY_US
+        extra = sum(end - start for hours in days.overrides.values() for start, end in hours)
         self._max_us = min(_HORIZON_US, years * per_year + extra * _US)
-        open_days = sum(1 for day in self._week_us if day)
-        self._max_days = min(_HORIZON.days, years * (52 * open_days + 2) + len(self._overrides))
+        open_days = sum(1 for day in week_us if day)
+        self._max_days = min(_HORIZON.days, years * (52 * open_days + 2) + len(days.overrides))
         self._always = (
-            all(day == ((0, DAY),) for day in self._week)
-            and not self._overrides
-            and not self._closures
-            and not self._fixed
-            and self._source is None
+            all(day == ((0, DAY),) for day in days.week)
+            and not days.overrides
+            and not days.closures
+            and not days.fixed
+            and days.source is None
         )
 
     # -- constructors -----------------------------------------------------------------------
@@ -235,7 +293,7 @@ class BusinessCalendar:
         calendar = cls(
             timezone=zone, hours=hours, holidays=source, overrides=overrides, closures=closures
         )
-        calendar._fixed = group_by_year(extra_holidays)
+        calendar._days.fixed = group_by_year(extra_holidays)
         return calendar
 
     @classmethod
@@ -277,8 +335,54 @@ class BusinessCalendar:
     def add(self, start: datetime, duration: timedelta) -> pendulum.DateTime:
         """The earliest instant at which ``duration`` of business time has passed since
         ``start``. Running out at the end of an interval answers that end."""
-        t, d = _instant(start, "start"), _micros(duration)
-        if not self._low <= t < self._high:  # what _read does, inline on the hot path
+        offset = start.utcoffset() if isinstance(start, datetime) else None
+        if offset is None:
+            t = _instant(start, "start")  # refuses a naive datetime, saying why
+        else:  # chamados.clock.epoch_micros inline: the call is a tenth of a warm add
+            t = (
+                (
+                    (start.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + start.hour * 3600
+                    + start.minute * 60
+                    + start.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + start.microsecond
+                - offset.microseconds
+            )
+        d = duration // _ONE_US if type(duration) is timedelta else _micros(duration)
+        # The hot path, inline: the start and the answer in the run looked up last (which
+        # is in the years the calendar works in); anything else goes the long way.
+        found = self._last
+        if not (found.low <= t < found.high and 0 < d <= self._max_us):
+            return self._add_edge(start, duration, t)
+        k = bisect_right(found.starts, t) - 1
+        if k < 0:
+            return self._add_edge(start, duration, t)
+        end = found.ends[k]
+        target = found.shifts[k] + (t if t < end else end) + d
+        if target > found.tail:
+            return self._seek(found, target, t, duration)
+        k = bisect_left(found.through, target)
+        micros = target - found.shifts[k]
+        local = found.local[k]
+        if local is not None:
+            midnight, year, month, day = local
+            rest = micros - midnight
+            if rest < _DAY_US:
+                seconds, micro = divmod(rest, _US)
+                hours, seconds = divmod(seconds, 3600)
+                minutes, seconds = divmod(seconds, 60)
+                return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
+        return self._answer(found, k, micros)
+
+    def _add_edge(self, start: datetime, duration: timedelta, t: int) -> pendulum.DateTime:
+        """``add`` off its hot path: refusals, a zero duration, the always-open calendar,
+        a start outside the run looked up last."""
+        d = _micros(duration)
+        if not self._low <= t < self._high:
             raise self._outside(start, "start")
         if d == 0:
             return self._datetime(t)
@@ -304,21 +408,28 @@ class BusinessCalendar:
             return self._datetime(t - d)
         found, position = self._locate(t)
         target = position - d
-        if target < 0:
+        while target < found.head and found.lo > found.first:
+            if found.head - target > self._near_us:
+                self._complete(found)
+            else:
+                self._back(found, _CHUNK)
+        if target < found.head:
+            rest = found.head - target  # open time to go back before the year's start
             first = number = found.number
             empty = 0
-            while target < 0:
+            while rest > 0:
                 number -= 1
                 if self._beyond(number, first, t - _HORIZON_US):
                     raise self._too_long(duration, end, "before")
                 total = self._summary(number)[0]
                 empty = empty + 1 if total == 0 else 0
                 self._check_search(empty, number, t)
-                target += total
+                rest -= total
             found = self._year(number)
-        # Positions count from each year's start, so 0 <= target < found.total here: the
-        # latest instant at that position is inside an interval, or the start of one.
-        k = bisect.bisect_right(found.before, target) - 1
+            target = found.head - rest
+        # found.head <= target < found.tail here: the latest instant at that position is
+        # inside an interval, or the start of one.
+        k = bisect_right(found.before, target) - 1
         micros = found.starts[k] + target - found.before[k]
         if t - micros > _HORIZON_US:
             raise self._too_long(duration, end, "before")
@@ -328,9 +439,61 @@ class BusinessCalendar:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
 
         The instants may be at most ``HORIZON_YEARS`` apart."""
-        a, b = _instant(start, "start"), _instant(end, "end")
+        offset = start.utcoffset() if isinstance(start, datetime) else None
+        if offset is None:
+            a = _instant(start, "start")
+        else:  # epoch_micros inline, as in add
+            a = (
+                (
+                    (start.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + start.hour * 3600
+                    + start.minute * 60
+                    + start.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + start.microsecond
+                - offset.microseconds
+            )
+        offset = end.utcoffset() if isinstance(end, datetime) else None
+        if offset is None:
+            b = _instant(end, "end")
+        else:
+            b = (
+                (
+                    (end.toordinal() - _EPOCH_ORDINAL) * DAY
+                    + end.hour * 3600
+                    + end.minute * 60
+                    + end.second
+                    - offset.days * DAY
+                    - offset.seconds
+                )
+                * _US
+                + end.microsecond
+                - offset.microseconds
+            )
+        last = self._last
+        if last.low <= a < last.high and last.low <= b < last.high:
+            # The hot path: both instants in the run looked up last (what _locate does).
+            ka = bisect_right(last.starts, a) - 1
+            kb = bisect_right(last.starts, b) - 1
+            if ka >= 0 and kb >= 0:
+                end_a, end_b = last.ends[ka], last.ends[kb]
+                return timedelta(
+                    0,
+                    0,
+                    last.shifts[kb]
+                    + (b if b < end_b else end_b)
+                    - last.shifts[ka]
+                    - (a if a < end_a else end_a),
+                )
+        return self._between(start, end, a, b)
+
+    def _between(self, start: datetime, end: datetime, a: int, b: int) -> timedelta:
+        """``between`` off its hot path."""
         low, high = self._low, self._high
-        if not (low <= a < high and low <= b < high):  # what _read does, inline
+        if not (low <= a < high and low <= b < high):
             self._read(start, "start")
             self._read(end, "end")
         sign = 1
@@ -345,23 +508,14 @@ class BusinessCalendar:
             )
         if self._always:
             return timedelta(0, 0, sign * (b - a))
-        last = self._last
-        if last.low <= a and b < last.high:
-            # The hot path: both instants in the year looked up last (what _locate does).
-            ka = bisect.bisect_right(last.starts, a) - 1
-            if ka >= 0:
-                kb = bisect.bisect_right(last.starts, b) - 1
-                end_a, end_b = last.ends[ka], last.ends[kb]
-                micros = (last.shifts[kb] + (b if b < end_b else end_b)) - (
-                    last.shifts[ka] + (a if a < end_a else end_a)
-                )
-                return timedelta(0, 0, sign * micros)
         year_a, pos_a = self._locate(a)
         year_b, pos_b = self._locate(b)
         if year_a is year_b:
             micros = pos_b - pos_a
         else:
-            micros = year_a.total - pos_a + pos_b
+            # Growing a run changes none of its positions: pos_a and pos_b still hold.
+            micros = self._end_of(year_a.number).tail - pos_a
+            micros += pos_b - self._start_of(year_b.number).head
             for number in range(year_a.number + 1, year_b.number):
                 micros += self._summary(number)[0]
         return timedelta(0, 0, sign * micros)
@@ -397,7 +551,7 @@ class BusinessCalendar:
         if days:
             ordinal = self._nth_business_date(ordinal, days, t, start)
         seconds = local.hour * 3600 + local.minute * 60 + local.second
-        answer = self._local(ordinal, seconds) + local.microsecond
+        answer = self._days.local(ordinal, seconds) + local.microsecond
         if answer >= self._high:
             raise self._too_many_days(days, start)
         found = self._next_open(answer)
@@ -414,27 +568,30 @@ class BusinessCalendar:
         dates, so a later ``holidays`` package cannot move deadlines in those years.
         """
         frozen = (
-            {year: self._holidays(year) for year in {*self._resolved, *self._frozen, *years}}
-            if self._source is not None
+            {
+                year: self._days.holidays(year)
+                for year in {*self._days.resolved, *self._days.frozen, *years}
+            }
+            if self._days.source is not None
             else {}
         )
         holidays = {d for year in frozen.values() for d in year.dates}
-        holidays.update(d for days in self._fixed.values() for d in days)
+        holidays.update(d for days in self._days.fixed.values() for d in days)
         parts = {d: i for year in frozen.values() for d, i in year.partial.items()}
         return {
             "schema": _SCHEMA,
             "timezone": self.timezone,
             "hours": {
                 WEEKDAYS[day]: [format_interval(i) for i in intervals]
-                for day, intervals in enumerate(self._week)
+                for day, intervals in enumerate(self._days.week)
                 if intervals
             },
             "holidays": sorted(d.isoformat() for d in holidays),
-            "holiday_source": None if self._source is None else self._source.spec(),
+            "holiday_source": None if self._days.source is None else self._days.source.spec(),
             "holiday_years": sorted(frozen),
             "holiday_parts": _dated_texts({d.toordinal(): i for d, i in parts.items()}),
-            "overrides": _dated_texts(self._overrides),
-            "closures": _dated_texts(self._closures),
+            "overrides": _dated_texts(self._days.overrides),
+            "closures": _dated_texts(self._days.closures),
         }
 
     @classmethod
@@ -463,19 +620,19 @@ class BusinessCalendar:
                 raise
             raise ConfigurationError(f"not a saved calendar: {error!r}", key="calendar") from None
         if source is not None:
-            calendar._source = HolidaySource.from_spec(source)
+            calendar._days.source = HolidaySource.from_spec(source)
             calendar._always = False
             for year in frozen_years:
-                calendar._frozen[year] = YearHolidays(
+                calendar._days.frozen[year] = YearHolidays(
                     frozenset(d for d in holidays if d.year == year),
                     {d: i for d, i in parts.items() if d.year == year},
                 )
-        calendar._fixed = group_by_year(d for d in holidays if d.year not in frozen_years)
-        calendar._always = calendar._always and not calendar._fixed
+        calendar._days.fixed = group_by_year(d for d in holidays if d.year not in frozen_years)
+        calendar._always = calendar._always and not calendar._days.fixed
         return calendar
 
     def __repr__(self) -> str:
-        open_days = [WEEKDAYS[d] for d, intervals in enumerate(self._week) if intervals]
+        open_days = [WEEKDAYS[d] for d, intervals in enumerate(self._days.week) if intervals]
         return f"<BusinessCalendar {self.timezone} open {','.join(open_days)}>"
 
     # -- inside: instants as epoch microseconds -------------------------------------------
@@ -532,56 +689,19 @@ class BusinessCalendar:
 
     def _answer(self, found: _Year, k: int, micros: int) -> pendulum.DateTime:
         """Instant ``micros``, which lies in interval ``k`` of ``found``, as a DateTime."""
-        offset = found.offsets[k]
-        if offset is None:
+        local = found.local[k]
+        if local is None:
             return self._datetime(micros)
-        days, rest = divmod(micros + offset, _DAY_US)
-        day = date.fromordinal(days + _EPOCH_ORDINAL)
+        midnight, year, month, day = local
+        rest = micros - midnight
+        if rest >= _DAY_US:  # the next morning of an overnight interval
+            days, rest = divmod(rest, _DAY_US)
+            moved = date.fromordinal(found.owners[k] + days)
+            year, month, day = moved.year, moved.month, moved.day
         seconds, micro = divmod(rest, _US)
         hours, seconds = divmod(seconds, 3600)
         minutes, seconds = divmod(seconds, 60)
-        return pendulum.DateTime(
-            day.year, day.month, day.day, hours, minutes, seconds, micro, tzinfo=self._tz
-        )
-
-    def _offset(self, micros: int) -> int:
-        utc = _EPOCH + timedelta(microseconds=micros)
-        offset = self._zone.utcoffset(utc.astimezone(self._zone))
-        assert offset is not None
-        return (offset.days * DAY + offset.seconds) * _US + offset.microseconds
-
-    def _steady_offset(self, start: int, end: int) -> int | None:
-        """The UTC offset over ``[start, end]`` if no DST change is within six hours of it.
-
-        Then every local time in the interval is unambiguous and has this offset.
-        """
-        offset = self._offset(start)
-        margin = 6 * 3600 * _US
-        for instant in (start - margin, end, end + margin):
-            if self._low <= instant < self._high and self._offset(instant) != offset:
-                return None
-        return offset
-
-    def _local(self, ordinal: int, seconds: int) -> int:
-        """Wall time ``seconds`` after the local midnight of date ``ordinal``, as an instant.
-
-        A time in a DST gap moves forward by the gap; an ambiguous one is its first
-        occurrence (``fold=0``, as ``zoneinfo`` reads it).
-        """
-        days, seconds = divmod(seconds, DAY)
-        day = date.fromordinal(ordinal + days)
-        hours, rest = divmod(seconds, 3600)
-        wall = datetime(day.year, day.month, day.day, hours, rest // 60, rest % 60)
-        offset = self._zone.utcoffset(wall)
-        assert offset is not None
-        local_seconds = (day.toordinal() - _EPOCH_ORDINAL) * DAY + seconds
-        return (local_seconds - offset.days * DAY - offset.seconds) * _US
-
-    def _midnight(self, year: int) -> int:
-        found = self._midnights.get(year)
-        if found is None:
-            found = self._midnights[year] = self._local(date(year, 1, 1).toordinal(), 0)
-        return found
+        return _DateTime(year, month, day, hours, minutes, seconds, micro, self._tz)
 
     def _year_number(self, t: int) -> int:
         """The local year of instant ``t``, clamped to the years the calendar works in."""
@@ -590,34 +710,106 @@ class BusinessCalendar:
         if t >= self._high:
             return _LAST_YEAR + 1
         year = min(max(1970 + t // _AVERAGE_YEAR_US, _FIRST_YEAR), _LAST_YEAR)
-        while t < self._midnight(year):
+        while t < self._days.midnight(year):
             year -= 1
-        while t >= self._midnight(year + 1):
+        while t >= self._days.midnight(year + 1):
             year += 1
         return year
 
     def _year_of(self, t: int) -> _Year:
-        """The year whose local dates hold instant ``t`` (in the years it works in)."""
+        """The run of the year whose local dates hold instant ``t`` (in the years the
+        calendar works in), grown to hold the date of ``t``."""
         last = self._last
         if last.low <= t < last.high:
             return last
-        found = self._year(self._year_number(t))
+        number = self._year_number(t)
+        found = self._years.get(number)
+        if found is None or not found.low <= t < found.high:
+            found = self._reach(number, t)
         self._last = found
         return found
 
+    def _reach(self, number: int, t: int) -> _Year:
+        """The run of year ``number``, grown to the date holding instant ``t``."""
+        found = self._years.get(number) or self._new_year(number)
+        # The local date of t, at the offset of the year's first midnight: a daylight-
+        # saving change may put it a date off, near a midnight; the loops below mend that.
+        local = (t - self._days.midnight(number)) // _DAY_US + found.first
+        local = min(max(local, found.first), found.end - 1)
+        if found.lo == found.hi:
+            self._grow(found, local, min(local + _FIRST_CHUNK, found.end))
+        elif local < found.lo:
+            self._grow(found, local, found.lo)
+        elif local >= found.hi:
+            self._grow(found, found.hi, local + 1)
+        while t < found.low and found.lo > found.first:
+            self._back(found, 1)
+        while t >= found.high and found.hi < found.end:
+            self._forward(found, 1)
+        return found
+
+    def _new_year(self, number: int) -> _Year:
+        self._work += 1
+        found = _Year(number, date(number, 1, 1).toordinal(), date(number + 1, 1, 1).toordinal())
+        self._years[number] = found
+        return found
+
+    def _grow(self, found: _Year, lo: int, hi: int) -> None:
+        """Expand the dates ``[lo, hi)`` of ``found``'s year into its run."""
+        # The years of the dates lo - 1 to hi: the closed dates around them.
+        years = range(found.number - (lo == found.first), found.number + 1 + (hi == found.end))
+        found.grow(lo, hi, self._days.expand(lo, hi, years))
+
+    def _forward(self, found: _Year, dates: int = _CHUNK) -> None:
+        """Grow ``found``'s run by ``dates`` dates (fewer at the year's end) forward."""
+        self._grow(found, found.hi, min(found.hi + dates, found.end))
+
+    def _back(self, found: _Year, dates: int) -> None:
+        """Grow ``found``'s run by ``dates`` dates (fewer at the year's start) back."""
+        self._grow(found, max(found.lo - dates, found.first), found.lo)
+
+    def _complete(self, found: _Year) -> None:
+        """Expand every date of ``found``'s year."""
+        if found.lo == found.hi:
+            self._grow(found, found.first, found.end)
+            return
+        if found.lo > found.first:
+            self._grow(found, found.first, found.lo)
+        if found.hi < found.end:
+            self._grow(found, found.hi, found.end)
+
     def _year(self, year: int) -> _Year:
-        """Year ``year`` expanded; an empty year outside the years the calendar works in
-        (nothing is open there)."""
-        found = self._years.get(year)
-        if found is None:
+        """Year ``year`` wholly expanded; an empty year outside the years the calendar
+        works in (nothing is open there)."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
             self._work += 1
-            if not _FIRST_YEAR <= year <= _LAST_YEAR:
-                return _Year(year, 0, 0, (), ())
-            intervals = self._expand(year)
-            offsets = [self._steady_offset(start, end) for start, end, _ in intervals]
-            found = _Year(year, self._midnight(year), self._midnight(year + 1), intervals, offsets)
-            self._years[year] = found
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.business is None:
+            self._complete(found)
             self._summaries.pop(year, None)
+        return found
+
+    def _start_of(self, year: int) -> _Year:
+        """The run of ``year`` grown back to its first date."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.lo == found.hi:
+            self._grow(found, found.first, found.first + _CHUNK)
+        elif found.lo > found.first:
+            self._grow(found, found.first, found.lo)
+        return found
+
+    def _end_of(self, year: int) -> _Year:
+        """The run of ``year`` grown forward to its last date."""
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            return _Year.empty(year)
+        found = self._years.get(year) or self._new_year(year)
+        if found.lo == found.hi:
+            self._grow(found, found.end - _CHUNK, found.end)
+        elif found.hi < found.end:
+            self._grow(found, found.hi, found.end)
         return found
 
     def _summary(self, year: int) -> tuple[int, int]:
@@ -625,63 +817,94 @@ class BusinessCalendar:
         intervals if they are at hand, otherwise without expanding it (``_sum_year``)."""
         self._work += 1
         expanded = self._years.get(year)
-        if expanded is not None:
+        if expanded is not None and expanded.business is not None:
             return expanded.total, len(expanded.business)
         found = self._summaries.get(year)
         if found is None:
-            found = self._summaries[year] = self._sum_year(year)
+            found = self._summaries[year] = self._days.sum_year(year)
         return found
 
     def _interval(self, t: int) -> tuple[_Year, int]:
-        """The year and index of the last interval starting at or before ``t`` (-1: none)."""
+        """The run and index of the last interval starting at or before ``t`` (-1: none)."""
         found = self._year_of(t)
-        k = bisect.bisect_right(found.starts, t) - 1
-        if k < 0:
-            previous = self._year(found.number - 1)
+        while True:
+            k = bisect_right(found.starts, t) - 1
+            if k >= 0 or not self._days.overnight:
+                return found, k
+            if found.lo > found.first:  # the date before may hold an overnight interval
+                self._back(found, 1)
+                continue
+            previous = self._end_of(found.number - 1)
             if previous.starts and t < previous.ends[-1]:
                 return previous, len(previous.starts) - 1
-        return found, k
+            return found, k
 
     def _locate(self, t: int) -> tuple[_Year, int]:
-        """The year of ``t`` and the open time of that year before ``t``."""
+        """A run holding ``t`` and the position of ``t`` in it (the open time before it)."""
         found = self._last
         if not found.low <= t < found.high:
             found = self._year_of(t)
-        k = bisect.bisect_right(found.starts, t) - 1
-        if k >= 0:
-            end = found.ends[k]
-            return found, found.shifts[k] + (t if t < end else end)
-        previous = self._year(found.number - 1)
-        if previous.starts and t < previous.ends[-1]:
-            return previous, previous.before[-1] + t - previous.starts[-1]
-        return found, 0
+        while True:
+            k = bisect_right(found.starts, t) - 1
+            if k >= 0:
+                end = found.ends[k]
+                return found, found.shifts[k] + (t if t < end else end)
+            if not self._days.overnight:  # nothing earlier reaches t
+                return found, found.head
+            if found.lo > found.first:  # the date before may hold an overnight interval
+                self._back(found, 1)
+                continue
+            previous = self._end_of(found.number - 1)
+            if previous.starts and t < previous.ends[-1]:
+                return previous, previous.shifts[-1] + t
+            return found, found.head
 
     def _seek(
         self, found: _Year, target: int, origin: int, duration: timedelta
     ) -> pendulum.DateTime:
         """The earliest instant at which the open time of ``found`` reaches ``target``,
-        crossing later years by their totals and expanding only the one it stops in."""
-        if target > found.total:
-            first, total = found.number, found.total
-            number, empty = first, 0
-            expanded: _Year | None = found
-            while target > total:
-                target -= total
-                empty = empty + 1 if total == 0 else 0
-                self._check_search(empty, number, origin)
+        growing its run forward, then crossing later years by their totals and expanding
+        only the one it stops in (or the first dates of the next years, when little is
+        left to go)."""
+        while target > found.tail and found.hi < found.end:
+            if target - found.tail > self._near_us:
+                self._complete(found)
+            else:
+                self._forward(found)
+        if target > found.tail:
+            first = number = found.number
+            rest = target - found.tail
+            empty = 0 if found.tail > found.head or self._summary(first)[0] else 1
+            while True:
                 number += 1
                 near = number > _LAST_YEAR or number - first >= _HORIZON_YEARS - 1
                 if near and self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_long(duration, self._datetime(origin), "after")
-                expanded = self._years.get(number)  # at hand: skip _summary, the hot path
-                if expanded is not None:
+                known = self._years.get(number)
+                if rest <= self._near_us or (known is not None and known.first == known.lo):
+                    # Walk the year from its first date: cheaper than its total.
                     self._work += 1
-                    total = expanded.total
+                    found = self._start_of(number)
+                    while rest > found.tail - found.head and found.hi < found.end:
+                        if rest - found.tail + found.head > self._near_us:
+                            self._complete(found)
+                        else:
+                            self._forward(found)
+                    total = found.tail - found.head
+                    if rest <= total:
+                        target = found.head + rest
+                        break
                 else:
                     total = self._summary(number)[0]
-            found = expanded if expanded is not None else self._year(number)
-        k = bisect.bisect_left(found.through, target)
-        micros = found.starts[k] + target - found.before[k]
+                    if rest <= total:
+                        found = self._year(number)
+                        target = found.head + rest
+                        break
+                rest -= total
+                empty = empty + 1 if total == 0 else 0
+                self._check_search(empty, number, origin)
+        k = bisect_left(found.through, target)
+        micros = target - found.shifts[k]
         if micros - origin > _HORIZON_US:
             raise self._too_long(duration, self._datetime(origin), "after")
         return self._answer(found, k, micros)
@@ -704,27 +927,33 @@ class BusinessCalendar:
         found, k = self._interval(t)
         if k >= 0 and t < found.ends[k]:
             return self._answer(found, k, t)
+        while k + 1 >= len(found.starts) and found.hi < found.end:
+            self._forward(found)
         if k + 1 < len(found.starts):
             return self._answer(found, k + 1, found.starts[k + 1])
-        number, empty = found.number + 1, 0
-        while not self._summary(number)[0]:
+        number, empty = found.number, 0
+        while True:
+            number += 1
             if number > _LAST_YEAR:
                 raise InvalidTicketError(
                     f"the calendar does not open again after {self._datetime(t).isoformat()} "
                     f"before the end of the year {_LAST_YEAR}, the last it works in",
                     field="instant",
                 )
+            found = self._start_of(number)
+            while not found.starts and found.hi < found.end:
+                self._forward(found)
+            if found.starts:
+                return self._answer(found, 0, found.starts[0])
             empty += 1
             self._check_search(empty, number, t)
-            number += 1
-        found = self._year(number)
-        return self._answer(found, 0, found.starts[0])
 
     def _nth_business_date(self, ordinal: int, days: int, origin: int, start: datetime) -> int:
         number = date.fromordinal(ordinal).year
-        found = self._year(number)
-        index = bisect.bisect_right(found.business, ordinal) + days - 1
-        count = len(found.business)
+        business = self._year(number).business
+        assert business is not None  # a whole year has its business dates
+        index = bisect_right(business, ordinal) + days - 1
+        count = len(business)
         if index >= count:
             first, empty = number, 0
             while index >= count:
@@ -735,8 +964,9 @@ class BusinessCalendar:
                 if self._beyond(number, first, origin + _HORIZON_US):
                     raise self._too_many_days(days, start)
                 count = self._summary(number)[1]
-            found = self._year(number)
-        return found.business[index]
+            business = self._year(number).business
+            assert business is not None
+        return business[index]
 
     def _check_search(self, empty_years: int, year: int, origin: int) -> None:
         if empty_years >= _MAX_EMPTY_YEARS:
@@ -747,169 +977,16 @@ class BusinessCalendar:
                 key="holidays",
             )
 
-    # -- expanding a year ------------------------------------------------------------------
 
-    def _holidays(self, year: int) -> YearHolidays:
-        found = self._resolved.get(year)
-        if found is None:
-            if not _FIRST_YEAR - 1 <= year <= _LAST_YEAR + 1:
-                return YearHolidays(frozenset(), {})
-            found = self._frozen.get(year)
-            if found is None:
-                found = self._source.year(year) if self._source else YearHolidays(frozenset(), {})
-            extra = self._fixed.get(year)
-            if extra:
-                found = YearHolidays(found.dates | extra, found.partial)
-            self._resolved[year] = found
-        return found
-
-    def _closed(self, ordinal: int) -> list[tuple[int, int]]:
-        """Instants closed by holidays and closures that start on date ``ordinal``."""
-        day = date.fromordinal(ordinal)
-        holidays = self._holidays(day.year)
-        if day in holidays.dates:
-            return [(self._local(ordinal, 0), self._local(ordinal + 1, 0))]
-        parts = list(holidays.partial.get(day, ()))
-        parts.extend(self._closures.get(ordinal, ()))
-        return [(self._local(ordinal, s), self._local(ordinal, e)) for s, e in parts]
-
-    def _day(
-        self, ordinal: int, closed: Callable[[int], list[tuple[int, int]]]
-    ) -> list[tuple[int, int, int]]:
-        """The open pieces owned by date ``ordinal``: its hours minus the closed spans of
-        that date and its neighbours (``closed(ordinal)``)."""
-        hours = self._overrides.get(ordinal)
-        if hours is None:
-            hours = self._week[date.fromordinal(ordinal).weekday()]
-        pieces: list[tuple[int, int, int]] = []
-        for start_s, end_s in hours:
-            start, end = self._local(ordinal, start_s), self._local(ordinal, end_s)
-            if end <= start:  # wholly inside a DST gap
-                continue
-            cuts = closed(ordinal - 1) + closed(ordinal)
-            if end_s > DAY:
-                cuts = cuts + closed(ordinal + 1)
-            for piece_start, piece_end in _subtract(start, end, cuts):
-                pieces.append((piece_start, piece_end, ordinal))
-        return pieces
-
-    def _expand(self, year: int) -> list[tuple[int, int, int]]:
-        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
-        closed = {o: self._closed(o) for o in range(first - 1, last + 1)}
-        intervals: list[tuple[int, int, int]] = []
-        for ordinal in range(first, last):
-            intervals.extend(self._day(ordinal, closed.__getitem__))
-        return intervals
-
-    def _sum_year(self, year: int) -> tuple[int, int]:
-        """The open time of ``year`` and its business dates, without expanding it.
-
-        A date is *plain* when nothing but its weekly hours shapes it: no override, no
-        holiday or closure on it or a neighbouring date (an overnight interval reaches
-        the next date; a closure can reach back from the previous one), and the same UTC
-        offset at the local midnights from its own to the one two days later. A plain date
-        opens exactly its weekday's hours, so the year is its weekdays' hours plus, for
-        the few other dates, the difference between what ``_day`` gives and those hours.
-        """
-        if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            return 0, 0
-        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
-        length, start_day = last - first, date(year, 1, 1).weekday()
-        weeks, rest = divmod(length, 7)
-        week_us = self._week_us
-        total = business = 0
-        for weekday in range(7):
-            count = weeks + ((weekday - start_day) % 7 < rest)
-            total += count * week_us[weekday]
-            business += count * (week_us[weekday] > 0)
-        special: set[int] = set(self._override_years.get(year, ()))
-        marked: list[int] = [*self._closure_years.get(year - 1, ())]
-        marked += self._closure_years.get(year, ())
-        marked += self._closure_years.get(year + 1, ())
-        for number in (year - 1, year, year + 1):
-            holidays = self._holidays(number)
-            marked += (day.toordinal() for day in holidays.dates)
-            marked += (day.toordinal() for day in holidays.partial)
-        # A closed date changes itself, the date before when that one's hours run past
-        # midnight, and the date after when its closed parts do.
-        before = self._overnight
-        for ordinal in marked:
-            if first - 1 <= ordinal <= last:
-                special.add(ordinal)
-                if before:
-                    special.add(ordinal - 1)
-                if self._spills(ordinal):
-                    special.add(ordinal + 1)
-        # Daylight-saving changes: the offset at each local midnight, from the first date
-        # to two days after the last (no zone changes its offset twice within a day).
-        utcoffset, wall, one = self._zone.utcoffset, datetime(year, 1, 1), timedelta(days=1)
-        offsets = []
-        for _ in range(length + 2):
-            offsets.append(utcoffset(wall))
-            wall += one
-        for index in range(length + 1):
-            if offsets[index] != offsets[index + 1]:
-                special.update((first + index - 1, first + index))
-        closed_at: dict[int, list[tuple[int, int]]] = {}
-
-        def closed(ordinal: int) -> list[tuple[int, int]]:
-            found = closed_at.get(ordinal)
-            if found is None:
-                found = closed_at[ordinal] = self._closed(ordinal)
-            return found
-
-        for ordinal in special:
-            if not first <= ordinal < last:
-                continue
-            usual = week_us[(start_day + ordinal - first) % 7]
-            opened = sum(end - start for start, end, _ in self._day(ordinal, closed))
-            total += opened - usual
-            business += (opened > 0) - (usual > 0)
-        return total, business
-
-    def _spills(self, ordinal: int) -> bool:
-        """Whether the closed parts of date ``ordinal`` run past its midnight."""
-        day = date.fromordinal(ordinal)
-        parts = (*self._holidays(day.year).partial.get(day, ()), *self._closures.get(ordinal, ()))
-        return any(end > DAY for _, end in parts)
-
-    def _check_overrides(self) -> None:
-        for ordinal, hours in self._overrides.items():
-            before = self._overrides.get(ordinal - 1)
-            if before is None:
-                before = self._week[date.fromordinal(ordinal - 1).weekday()]
-            after = self._overrides.get(ordinal + 1)
-            if after is None:
-                after = self._week[date.fromordinal(ordinal + 1).weekday()]
-            key = f"overrides[{date.fromordinal(ordinal).isoformat()}]"
-            check_spill(before, hours, key=key)
-            check_spill(hours, after, key=key)
+_pendulum_zones: dict[str, Any] = {}
 
 
-def _subtract(start: int, end: int, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``[start, end)`` minus the ``cuts``, as sorted non-empty pieces."""
-    pieces = [(start, end)]
-    for cut_start, cut_end in cuts:
-        if cut_end <= start or cut_start >= end:
-            continue
-        next_pieces = []
-        for a, b in pieces:
-            if cut_end <= a or cut_start >= b:
-                next_pieces.append((a, b))
-                continue
-            if a < cut_start:
-                next_pieces.append((a, cut_start))
-            if cut_end < b:
-                next_pieces.append((cut_end, b))
-        pieces = next_pieces
-    return pieces
-
-
-def _by_year(dated: Mapping[int, object]) -> dict[int, list[int]]:
-    """The ordinals of ``dated`` grouped by their year."""
-    found: dict[int, list[int]] = {}
-    for ordinal in dated:
-        found.setdefault(date.fromordinal(ordinal).year, []).append(ordinal)
+def _pendulum_zone(name: str) -> Any:
+    """pendulum's time zone ``name``, kept: pendulum does not keep its zones, so each new
+    one reads the zone file again (about as long as building the rest of a calendar)."""
+    found = _pendulum_zones.get(name)
+    if found is None:
+        found = _pendulum_zones[name] = pendulum.timezone(name)
     return found
 
 

@@ -4,10 +4,17 @@ A source answers, for one year, which local dates are closed all day and which d
 closed for part of the day. Calendars ask lazily, one year at a time, and keep the
 answer; a calendar saved with ``to_dict()`` keeps the answers too, so upgrading the
 ``holidays`` package never moves a deadline that was already computed.
+
+The sources chamados builds from a description (``HolidaySource.brazil``, ``from_spec``)
+share their answers across calendars, per country, subdivision, categories and year: the
+``holidays`` package takes tens of microseconds to work out a year, and a desk with many
+calendars of one state asks for the same years over and over. A source wrapping a
+``holidays`` calendar the caller built (and may have changed) keeps its answers to itself.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -54,6 +61,11 @@ BRAZIL_ZONES: Mapping[str, str] = {
 _UNTIL_14 = ((0, 14 * 3600),)
 _FROM_14 = ((14 * 3600, DAY),)
 
+_SHARED_MAX = 4096
+"""How many (source, year) answers the shared sources keep before starting afresh."""
+_shared: dict[tuple[Any, ...], YearHolidays] = {}
+_shared_lock = threading.Lock()  # a holidays calendar fills itself in as it is read
+
 
 @frozen
 class YearHolidays:
@@ -79,6 +91,21 @@ class HolidaySource:
         self.calendar = calendar
         self.partial_optional = partial_optional
         self._public_calendar: holidays_package.HolidayBase | None = None
+        self._key: tuple[Any, ...] | None = None  # set when answers are shared
+
+    @classmethod
+    def _described(
+        cls, country: str, subdivision: str | None, categories: Iterable[str], *, partial: bool
+    ) -> HolidaySource:
+        """A source built from its description, sharing its answers with the sources of
+        the same description."""
+        categories = tuple(sorted(categories))
+        calendar = holidays_package.country_holidays(
+            country, subdiv=subdivision, categories=categories
+        )
+        source = cls(calendar, partial_optional=partial)
+        source._key = (country, subdivision, categories, partial)
+        return source
 
     @classmethod
     def brazil(cls, subdivision: str | None, *, optional: bool) -> HolidaySource:
@@ -91,23 +118,22 @@ class HolidaySource:
                 key="subdivision",
             )
         categories = ("public", "optional") if optional else ("public",)
-        calendar = holidays_package.country_holidays(
-            "BR", subdiv=subdivision, categories=categories
-        )
-        return cls(calendar, partial_optional=optional)
+        return cls._described("BR", subdivision, categories, partial=optional)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> HolidaySource:
         """The source ``spec()`` describes."""
         try:
-            calendar = holidays_package.country_holidays(
-                spec["country"], subdiv=spec.get("subdivision"), categories=spec["categories"]
+            return cls._described(
+                spec["country"],
+                spec.get("subdivision"),
+                spec["categories"],
+                partial=bool(spec.get("partial_optional", False)),
             )
         except (KeyError, NotImplementedError) as error:
             raise ConfigurationError(
                 f"cannot rebuild the holiday source {dict(spec)!r}: {error}", key="holidays"
             ) from None
-        return cls(calendar, partial_optional=bool(spec.get("partial_optional", False)))
 
     def spec(self) -> dict[str, Any]:
         """A JSON-ready description from which ``from_spec`` rebuilds this source."""
@@ -120,6 +146,21 @@ class HolidaySource:
 
     def year(self, year: int) -> YearHolidays:
         """The dates closed in ``year``."""
+        if self._key is None:
+            return self._year(year)
+        key = (*self._key, year)
+        found = _shared.get(key)
+        if found is None:
+            with _shared_lock:
+                found = _shared.get(key)
+                if found is None:
+                    found = self._year(year)
+                    if len(_shared) >= _SHARED_MAX:
+                        _shared.clear()
+                    _shared[key] = found
+        return found
+
+    def _year(self, year: int) -> YearHolidays:
         calendar = self.calendar
         if calendar.expand or year in calendar.years:
             _ = date(year, 1, 1) in calendar  # loads the year into the calendar
@@ -168,9 +209,12 @@ def group_by_year(dates: Iterable[date]) -> dict[int, frozenset[date]]:
     """Dates grouped by their year."""
     years: dict[int, set[date]] = {}
     for day in dates:
-        if not isinstance(day, date) or hasattr(day, "hour"):
+        if type(day) is not date and (not isinstance(day, date) or hasattr(day, "hour")):
             raise ConfigurationError(
                 f"holidays must be dates (datetime.date), got {day!r}", key="holidays"
             )
-        years.setdefault(day.year, set()).add(day)
+        found = years.get(day.year)
+        if found is None:
+            found = years[day.year] = set()
+        found.add(day)
     return {year: frozenset(days) for year, days in years.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from chamados.exceptions import ConfigurationError
 
@@ -115,12 +115,31 @@ def parse_week(
 
     A weekday named by several keys gets the intervals of all of them. Overlaps within
     a day, and between a day's overnight interval and the next day's intervals, are
-    errors naming the keys.
+    errors naming the keys. The weeks of the few texts a process uses are kept.
     """
     if not isinstance(hours, Mapping):
         raise ConfigurationError(
             "hours must map weekdays to intervals, like {'mon-fri': '09:00-18:00'}", key="hours"
         )
+    try:
+        text = tuple((k, v if isinstance(v, str) else tuple(v)) for k, v in hours.items())
+        found = _weeks.get(text)
+    except TypeError:  # not hashable: parse_intervals says what is wrong
+        text, found = None, None
+    if found is None:
+        found = _parse_week(hours)
+        if text is not None:
+            if len(_weeks) >= _WEEKS_MAX:
+                _weeks.clear()
+            _weeks[text] = found
+    return found
+
+
+_WEEKS_MAX = 256
+_weeks: dict[Hashable, tuple[tuple[Interval, ...], ...]] = {}
+
+
+def _parse_week(hours: Mapping[str, str | Sequence[str]]) -> tuple[tuple[Interval, ...], ...]:
     week: list[list[Interval]] = [[] for _ in WEEKDAYS]
     keys: list[list[str]] = [[] for _ in WEEKDAYS]
     for key, value in hours.items():
